@@ -1,0 +1,31 @@
+import type { Project } from '../config/load-project.ts';
+import { openDatabase } from '../database/open-database.ts';
+import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
+import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import { runTasks } from '../ui/run-tasks.ts';
+
+/** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
+export async function deployCommand(project: Project, pluginNames: string[]): Promise<string> {
+  const plugins = selectPlugins(discoverPlugins(project.pluginsDir), pluginNames);
+  const db = await openDatabase(project.databaseUrl, project.root, { create: true });
+  try {
+    const results = await runDeploy(db, plugins, (steps) => runTasks(steps.map(toTask)));
+    const applied = results.reduce((sum, result) => sum + result.applied.length, 0);
+    return applied === 0
+      ? `Nothing to deploy: ${plugins.length} plugin(s) up to date on ${db.displayUrl}.`
+      : `Applied ${applied} migration(s) across ${plugins.length} plugin(s) on ${db.displayUrl}.`;
+  } finally {
+    await db.close();
+  }
+}
+
+function toTask(step: PluginDeployStep) {
+  return {
+    title: step.pending.length === 0 ? `${step.plugin}: up to date` : `${step.plugin}: applying ${step.pending.length} migration(s)`,
+    async run(report: (text: string) => void) {
+      const applied = await step.run((migration) => report(`applied ${migration}`));
+      if (applied.length === 0) return `${step.plugin}: up to date`;
+      return `${step.plugin}: applied ${applied.join(', ')}`;
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import type { Project } from '../config/load-project.ts';
+import { InProcessDiffEngine } from '../engine/in-process-diff-engine.ts';
+import { composeAll, planMigration, writePlannedMigrations, type PlannedMigration } from '../generate/plan-migrations.ts';
+import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import { runTasks } from '../ui/run-tasks.ts';
+
+export interface GenerateOptions {
+  name?: string;
+}
+
+/**
+ * `generate [plugin...] [--name <message>]`: writes one migration per plugin whose models
+ * changed. Every plugin is diffed before any file is written, so an error in one plugin
+ * leaves every migrations folder as it was.
+ */
+export async function generateCommand(project: Project, pluginNames: string[], options: GenerateOptions): Promise<string> {
+  const all = discoverPlugins(project.pluginsDir);
+  const selected = selectPlugins(all, pluginNames);
+  const schemas = composeAll(project, all);
+  const engine = new InProcessDiffEngine();
+  const planned: PlannedMigration[] = [];
+  const now = new Date();
+  try {
+    await runTasks(
+      selected.map((plugin) => ({
+        title: `${plugin.name}: diffing`,
+        async run() {
+          const migration = await planMigration(project, engine, plugin, schemas.get(plugin.name)!, options.name, now);
+          planned.push(migration);
+          return migration.name ? `${plugin.name}: new migration ${migration.name}` : `${plugin.name}: no changes`;
+        },
+      })),
+    );
+  } finally {
+    await engine.close();
+  }
+  const written = writePlannedMigrations(project, planned);
+  if (written.length === 0) return `No changes: ${selected.length} plugin(s) match their latest migration.`;
+  return `Wrote ${written.length} migration(s):\n${written.map((dir) => `  ${path.relative(project.root, dir)}/migration.sql`).join('\n')}`;
+}

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database, SqlRunner } from './database.ts';
+
+/** How long a deploy waits for another process's write transaction before giving up. */
+const BUSY_TIMEOUT_MS = Number(process.env.ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS ?? 60_000);
+
+/**
+ * SQLite through better-sqlite3.
+ *
+ * Concurrency: SQLite has no advisory locks, and needs none here. Every migration runs in a
+ * `BEGIN IMMEDIATE` transaction, which takes the database's write lock up front; a second
+ * process waits (busy timeout) and, once inside, re-reads the history and finds the work done.
+ *
+ * Foreign keys: Prisma's SQLite scripts rebuild tables (create new, copy, DROP old, rename) and
+ * switch `PRAGMA foreign_keys` off around that. Inside a transaction that pragma is a no-op, so
+ * with foreign keys on, the DROP would cascade-delete child rows. The connection therefore turns
+ * foreign keys off *before* BEGIN, checks `PRAGMA foreign_key_check` before COMMIT, and restores
+ * the previous setting afterwards.
+ */
+export class SqliteDatabase implements Database {
+  readonly provider = 'sqlite' as const;
+  readonly timestampType = 'DATETIME';
+  readonly displayUrl: string;
+  private readonly db: BetterSqlite3.Database;
+
+  /** `filePath` null opens an empty in-memory database: what a file that does not exist yet looks like. */
+  constructor(filePath: string | null, displayUrl: string) {
+    if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
+    this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
+    this.displayUrl = displayUrl;
+  }
+
+  param(): string {
+    return '?';
+  }
+
+  timestamp(date: Date): string {
+    return date.toISOString();
+  }
+
+  async query<Row extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.db.prepare(sql).all(...params) as Row[];
+  }
+
+  async execute(sql: string, params: unknown[] = []): Promise<void> {
+    const statement = this.db.prepare(sql);
+    // PRAGMAs and some statements return rows; better-sqlite3 wants all() for those.
+    if (statement.reader) statement.all(...params);
+    else statement.run(...params);
+  }
+
+  async withDeployLock<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
+  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this);
+        const violations = this.db.pragma('foreign_key_check') as { table: string; parent: string }[];
+        if (violations.length > 0) {
+          const first = violations[0]!;
+          throw new Error(`foreign key check failed: ${violations.length} row(s) in "${first.table}" reference missing rows in "${first.parent}"`);
+        }
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
+  }
+
+  async listTables(): Promise<string[]> {
+    const rows = await this.query<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
+    return rows.map((row) => row.name);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

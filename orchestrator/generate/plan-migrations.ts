@@ -1,0 +1,94 @@
+import path from 'node:path';
+import type { Project } from '../config/load-project.ts';
+import type { DiffEngine } from '../engine/diff-engine.ts';
+import { OrchestratorError } from '../errors.ts';
+import {
+  SNAPSHOT_FILE,
+  listMigrations,
+  nextMigrationName,
+  readLatestSnapshot,
+  readLockedProvider,
+  writeMigration,
+} from '../migrations/migrations-folder.ts';
+import type { Plugin } from '../plugins/plugin.ts';
+import { composeSchema, type ComposedSchema } from '../schema/compose-schema.ts';
+
+/** A migration generate has computed but not yet written. */
+export interface PlannedMigration {
+  plugin: Plugin;
+  /** Null when the plugin's models match its latest migration: nothing to write. */
+  name: string | null;
+  sql: string;
+  snapshot: string;
+}
+
+/**
+ * Composes and validates every plugin's schema. All plugins are composed (not only the selected
+ * ones) because table ownership is a property of the whole project.
+ */
+export function composeAll(project: Project, plugins: Plugin[]): Map<string, ComposedSchema> {
+  const schemas = new Map(plugins.map((plugin) => [plugin.name, composeSchema(project.root, project.templatesDir, plugin, project.provider)]));
+  refuseSharedTables([...schemas.values()]);
+  return schemas;
+}
+
+/**
+ * Diffs one plugin from the schema its newest migration left behind (the snapshot beside it)
+ * to its models now. Reading the snapshot rather than replaying SQL means a hand-edited
+ * migration.sql (a data backfill, say) never changes what the next generate sees, and no
+ * database is needed.
+ */
+export async function planMigration(
+  project: Project,
+  engine: DiffEngine,
+  plugin: Plugin,
+  schema: ComposedSchema,
+  message: string | undefined,
+  now: Date,
+): Promise<PlannedMigration> {
+  const migrations = listMigrations(plugin);
+  const locked = readLockedProvider(plugin);
+  if (locked && locked !== project.provider) {
+    throw new OrchestratorError('PROVIDER_MISMATCH', `Plugin "${plugin.name}": its migrations are for ${locked}, but the project's provider is ${project.provider}.`, {
+      fix: `Set ORCHESTRATOR_PROVIDER=${locked} (or "provider" in orchestrator.config.json), or move ${plugin.migrationsDir} away to start a ${project.provider} history.`,
+    });
+  }
+  const previous = readLatestSnapshot(plugin, migrations);
+  const latest = migrations.at(-1);
+  const snapshotPath = latest ? path.relative(project.root, path.join(latest.dir, SNAPSHOT_FILE)).split(path.sep).join('/') : '';
+  const sql = await engine.diff({
+    plugin: plugin.name,
+    provider: project.provider,
+    from: previous === null ? null : [{ path: snapshotPath, content: previous }],
+    to: schema.files,
+    externalTables: [],
+    externalEnums: [],
+  });
+  if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot };
+  const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
+  return { plugin, name, sql, snapshot: schema.snapshot };
+}
+
+/** Writes planned migrations; called only once every plugin has planned without error. */
+export function writePlannedMigrations(project: Project, planned: PlannedMigration[]): string[] {
+  return planned
+    .filter((migration) => migration.name !== null)
+    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider));
+}
+
+function refuseSharedTables(schemas: ComposedSchema[]): void {
+  for (const kind of ['tables', 'enums'] as const) {
+    const owners = new Map<string, string>();
+    for (const schema of schemas) {
+      for (const name of schema[kind]) {
+        const owner = owners.get(name);
+        if (owner) {
+          throw new OrchestratorError('PLUGIN_MODELS_INVALID', `The ${kind === 'tables' ? 'table' : 'enum'} "${name}" is declared by two plugins: "${owner}" and "${schema.plugin}". Each table belongs to exactly one plugin.`, {
+            fix: `Keep it in one of them; the other can reference it by listing that plugin in "dependsOn", or use another name with @@map.`,
+          });
+        }
+        owners.set(name, schema.plugin);
+      }
+    }
+  }
+}

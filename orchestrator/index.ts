@@ -1,0 +1,76 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * The CLI entry: `tsx orchestrator <command>`. Commands return text; only this file prints
+ * errors and sets the exit code:
+ *   0  success (status: everything applied)
+ *   1  error: bad input, unreachable database, failed migration (nothing half-applied)
+ *   2  status only: something is pending, failed, modified or missing
+ */
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { deployCommand } from './commands/deploy.ts';
+import { generateCommand } from './commands/generate.ts';
+import { statusCommand } from './commands/status.ts';
+import { loadProject } from './config/load-project.ts';
+import { OrchestratorError } from './errors.ts';
+
+const EXIT_ERROR = 1;
+const EXIT_NOT_UP_TO_DATE = 2;
+
+const program = new Command('orchestrator')
+  .description('Per-plugin Prisma migrations for one shared database: each plugin owns its tables and its own history table.')
+  .option('-p, --project <dir>', 'project root holding plugins/ and prisma-templates/', process.env.ORCHESTRATOR_PROJECT ?? process.cwd())
+  .option('--verbose', 'print stack traces and causes of errors', false)
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Environment:
+  DATABASE_URL           database for deploy/status: file:./data/app.db (default) or postgresql://...
+  ORCHESTRATOR_PROVIDER  provider migrations are generated for: sqlite (default) or postgresql
+
+Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed, modified or missing migrations.`,
+  );
+
+const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
+
+program
+  .command('generate')
+  .description("write a migration for each plugin whose models changed since its latest migration (needs no database)")
+  .argument('[plugins...]', 'plugins to generate for (default: all)')
+  .option('-n, --name <message>', 'migration name, as in <timestamp>_<name> (default: init, then update)')
+  .action(async (plugins: string[], options: { name?: string }) => {
+    console.log(await generateCommand(project(), plugins, options));
+  });
+
+program
+  .command('deploy')
+  .description('apply pending migrations to DATABASE_URL, each atomically with its history row')
+  .argument('[plugins...]', 'plugins to deploy (default: all)')
+  .action(async (plugins: string[]) => {
+    console.log(await deployCommand(project(), plugins));
+  });
+
+program
+  .command('status')
+  .description('show applied, pending, failed and modified migrations per plugin; exit 2 unless all are applied')
+  .argument('[plugins...]', 'plugins to report (default: all)')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .action(async (plugins: string[], options: { json?: boolean }) => {
+    const report = await statusCommand(project(), plugins, options);
+    console.log(report.text);
+    if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;
+  });
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  const verbose = program.opts<{ verbose: boolean }>().verbose || Boolean(process.env.DEBUG);
+  if (error instanceof OrchestratorError) {
+    console.error(`Error [${error.code}]: ${error.describe()}`);
+    if (verbose && error.cause) console.error(error.cause);
+  } else {
+    console.error(error);
+  }
+  process.exitCode = EXIT_ERROR;
+}

@@ -1,0 +1,99 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { OrchestratorError, errorMessage } from '../errors.ts';
+import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
+
+/**
+ * Plugin names become part of SQL identifiers (`_prisma_migrations_<name>`), so they are kept
+ * to characters every database accepts unquoted, and short enough for PostgreSQL's 63-byte limit.
+ */
+const PLUGIN_NAME = /^[a-z][a-z0-9_]{0,43}$/;
+
+/** Finds every plugin folder (one holding `plugin.json`) under `pluginsDir`, sorted by name. */
+export function discoverPlugins(pluginsDir: string): Plugin[] {
+  if (!existsSync(pluginsDir)) {
+    throw new OrchestratorError('PLUGIN_NOT_FOUND', `The plugins folder ${pluginsDir} does not exist.`, {
+      fix: 'Create it with one folder per plugin, or set "pluginsDir" in orchestrator.config.json.',
+    });
+  }
+  return readdirSync(pluginsDir)
+    .filter((entry) => !entry.startsWith('.') && statSync(path.join(pluginsDir, entry)).isDirectory())
+    .sort()
+    .map((entry) => readPlugin(path.join(pluginsDir, entry)));
+}
+
+/** Keeps the named plugins (all when `names` is empty); an unknown name is an error listing the known ones. */
+export function selectPlugins(plugins: Plugin[], names: string[]): Plugin[] {
+  if (names.length === 0) return plugins;
+  const known = new Map(plugins.map((plugin) => [plugin.name, plugin]));
+  const unknown = names.filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new OrchestratorError('PLUGIN_NOT_FOUND', `Unknown plugin${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.`, {
+      fix: `Known plugins: ${[...known.keys()].join(', ') || '(none)'}. Each plugin is a folder under plugins/ with a ${MANIFEST_FILE}.`,
+    });
+  }
+  return plugins.filter((plugin) => names.includes(plugin.name));
+}
+
+function readPlugin(dir: string): Plugin {
+  const folder = path.basename(dir);
+  const manifestPath = path.join(dir, MANIFEST_FILE);
+  if (!existsSync(manifestPath)) {
+    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin folder ${dir} has no ${MANIFEST_FILE}.`, {
+      fix: `Add ${manifestPath} with at least {"version": "1.0.0"}, or move the folder out of the plugins folder.`,
+    });
+  }
+  if (!PLUGIN_NAME.test(folder)) {
+    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin folder name "${folder}" (${dir}) is not a valid plugin name.`, {
+      fix: 'Rename the folder: a lowercase letter, then lowercase letters, digits or "_", at most 44 characters.',
+    });
+  }
+  const manifest = parseManifest(manifestPath);
+  const invalid = (detail: string, fix: string) =>
+    new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin "${folder}": ${manifestPath} ${detail}.`, { fix });
+
+  if (manifest.name !== undefined && manifest.name !== folder) {
+    throw invalid(`says "name": "${String(manifest.name)}" but the folder is "${folder}"`, `Make them equal, or drop "name" from the manifest.`);
+  }
+  if (typeof manifest.version !== 'string' || manifest.version.trim() === '') {
+    throw invalid('has no "version" string', 'Add "version": "1.0.0" (any non-empty string).');
+  }
+  const dependsOn = manifest.dependsOn ?? [];
+  if (!Array.isArray(dependsOn) || dependsOn.some((dep) => typeof dep !== 'string')) {
+    throw invalid('has a "dependsOn" that is not a list of plugin names', 'Write it as "dependsOn": ["core"].');
+  }
+  const modelFiles = readdirSync(dir)
+    .filter((file) => file.endsWith('.prisma'))
+    .sort()
+    .map((file) => path.join(dir, file));
+  if (modelFiles.length === 0) {
+    throw new OrchestratorError('PLUGIN_MODELS_INVALID', `Plugin "${folder}" has no *.prisma file in ${dir}.`, {
+      fix: 'Add a models.prisma with the plugin\'s model and enum blocks.',
+    });
+  }
+  return {
+    name: folder,
+    version: manifest.version,
+    dependsOn: dependsOn as string[],
+    dir,
+    modelFiles,
+    migrationsDir: migrationsDirOf(dir),
+  };
+}
+
+function parseManifest(manifestPath: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(manifestPath, 'utf8'));
+  } catch (error) {
+    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `${manifestPath} is not valid JSON: ${errorMessage(error)}`, {
+      fix: 'Correct the JSON syntax; the manifest looks like {"version": "1.0.0", "dependsOn": []}.',
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `${manifestPath} must hold a JSON object.`, {
+      fix: 'Write it as {"version": "1.0.0"}.',
+    });
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,6 @@
+-- CreateTable
+CREATE TABLE "books" (
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "title" TEXT,
+    "author" TEXT
+);
