@@ -3,7 +3,6 @@ import type { Project } from '../config/load-project.ts';
 import type { DiffEngine } from '../engine/diff-engine.ts';
 import { OrchestratorError } from '../errors.ts';
 import {
-  SNAPSHOT_FILE,
   listMigrations,
   nextMigrationName,
   readLatestSnapshot,
@@ -54,12 +53,10 @@ export async function planMigration(
     });
   }
   const previous = readLatestSnapshot(plugin, migrations);
-  const latest = migrations.at(-1);
-  const snapshotPath = latest ? path.relative(project.root, path.join(latest.dir, SNAPSHOT_FILE)).split(path.sep).join('/') : '';
   const sql = await engine.diff({
     plugin: plugin.name,
     provider: project.provider,
-    from: previous === null ? null : [{ path: snapshotPath, content: previous }],
+    from: previous && [{ path: path.relative(project.root, previous.path).split(path.sep).join('/'), content: previous.content }],
     to: schema.files,
     externalTables: [],
     externalEnums: [],

@@ -56,17 +56,20 @@ export function readLockedProvider(plugin: Plugin): Provider | undefined {
   return match[1];
 }
 
-/** The schema the plugin's newest migration left behind, or null before its first migration. */
-export function readLatestSnapshot(plugin: Plugin, migrations: MigrationOnDisk[]): string | null {
-  const latest = migrations.at(-1);
-  if (!latest) return null;
-  const snapshotPath = path.join(latest.dir, SNAPSHOT_FILE);
-  if (!existsSync(snapshotPath)) {
-    throw new OrchestratorError('SNAPSHOT_MISSING', `Plugin "${plugin.name}": migration ${latest.name} has no ${SNAPSHOT_FILE}, so generate cannot tell what it left behind.`, {
-      fix: `Restore ${snapshotPath} from version control (generate writes it beside every migration.sql).`,
-    });
+/**
+ * The schema the plugin's migrations leave behind: the snapshot of the newest migration that has
+ * one. A migration written by hand (data only, say) has none and is taken to leave the models as
+ * they were. Null before the plugin's first migration.
+ */
+export function readLatestSnapshot(plugin: Plugin, migrations: MigrationOnDisk[]): { path: string; content: string } | null {
+  if (migrations.length === 0) return null;
+  for (const migration of [...migrations].reverse()) {
+    const snapshotPath = path.join(migration.dir, SNAPSHOT_FILE);
+    if (existsSync(snapshotPath)) return { path: snapshotPath, content: readFileSync(snapshotPath, 'utf8') };
   }
-  return readFileSync(snapshotPath, 'utf8');
+  throw new OrchestratorError('SNAPSHOT_MISSING', `Plugin "${plugin.name}" has migrations but none has a ${SNAPSHOT_FILE}, so generate cannot tell what they leave behind.`, {
+    fix: `Restore the ${SNAPSHOT_FILE} files from version control (generate writes one beside every migration.sql it creates).`,
+  });
 }
 
 export function writeMigration(plugin: Plugin, name: string, sql: string, snapshot: string, provider: Provider): string {
