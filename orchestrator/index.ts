@@ -5,6 +5,7 @@
  *   0  success (status: everything applied)
  *   1  error: bad input, unreachable database, failed migration (nothing half-applied)
  *   2  status only: something is pending, failed, modified or missing
+ *   3  the database could not be reached (worth retrying: the Docker entrypoint does)
  */
 import path from 'node:path';
 import { Command, Option } from 'commander';
@@ -16,6 +17,7 @@ import { OrchestratorError } from './errors.ts';
 
 const EXIT_ERROR = 1;
 const EXIT_NOT_UP_TO_DATE = 2;
+const EXIT_UNREACHABLE = 3;
 
 const program = new Command('orchestrator')
   .description('Per-plugin Prisma migrations for one shared database: each plugin owns its tables and its own history table.')
@@ -29,7 +31,8 @@ Environment:
   DATABASE_URL           database for deploy/status: file:./data/app.db (default) or postgresql://...
   ORCHESTRATOR_PROVIDER  provider migrations are generated for: sqlite (default) or postgresql
 
-Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed, modified or missing migrations.`,
+Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
+modified or missing migrations; 3 the database could not be reached.`,
   );
 
 const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
@@ -69,8 +72,9 @@ try {
   if (error instanceof OrchestratorError) {
     console.error(`Error [${error.code}]: ${error.describe()}`);
     if (verbose && error.cause) console.error(error.cause);
+    process.exitCode = error.code === 'DATABASE_UNREACHABLE' ? EXIT_UNREACHABLE : EXIT_ERROR;
   } else {
     console.error(error);
+    process.exitCode = EXIT_ERROR;
   }
-  process.exitCode = EXIT_ERROR;
 }
