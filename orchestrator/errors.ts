@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'MIGRATION_MODIFIED'
   | 'MIGRATION_MISSING'
   | 'MIGRATION_FAILED'
+  | 'OWNERSHIP_CONFLICT'
+  | 'OWNERSHIP_VIOLATION'
   | 'ENGINE_FAILED';
 
 export class OrchestratorError extends Error {

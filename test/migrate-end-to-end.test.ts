@@ -62,6 +62,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await db.exec(`INSERT INTO books (title, author) VALUES ('Dune', 'Herbert')`);
 
       project.writePlugin('one', {
+        ...examplePlugins().one!,
         models: `${examplePlugins().one!.models}\nmodel Shelf {\n  id   Int    @id @default(autoincrement())\n  name String\n\n  @@map("shelves")\n}\n`,
       });
       assert.equal((await project.cli(['generate', 'one', '--name', 'add shelves'])).exitCode, 0);
@@ -120,7 +121,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     test('an applied migration that was edited is refused before anything runs', async () => {
       const [init] = project.migrations('one');
       appendFileSync(path.join(project.pluginDir('one'), 'migrations', init!, 'migration.sql'), '\n-- edited later\n');
-      project.writePlugin('two', { models: `${examplePlugins().two!.models}\nmodel Group {\n  id Int @id\n\n  @@map("groups")\n}\n` });
+      project.writePlugin('two', { ...examplePlugins().two!, models: `${examplePlugins().two!.models}\nmodel Group {\n  id Int @id\n\n  @@map("groups")\n}\n` });
       const generated = await project.cli(["generate", "two"]);
       assert.equal(generated.exitCode, 0, generated.stderr);
 
@@ -160,7 +161,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         assert.equal((await project.cli(['generate'])).exitCode, 0);
         const [init] = project.migrations('one');
         project.writeMigration('one', init!, `${project.readMigration('one', init!)}\n-- Backfill\nINSERT INTO "books" ("title") VALUES ('seed');\n`);
-        project.writePlugin('one', { models: examplePlugins().one!.models.replace('author String?', 'author String?\n  year   Int     @default(2000)') });
+        project.writePlugin('one', { ...examplePlugins().one!, models: examplePlugins().one!.models.replace('author String?', 'author String?\n  year   Int     @default(2000)') });
         const next = await project.cli(['generate', '--name', 'add year']);
         assert.equal(next.exitCode, 0, next.stderr);
         const [, added] = project.migrations('one');

@@ -1,15 +1,19 @@
 import type { Project } from '../config/load-project.ts';
 import { openDatabase } from '../database/open-database.ts';
 import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
+import { collectOwnership } from '../ownership/table-ownership.ts';
+import { readPluginModels } from '../schema/read-plugin-models.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 
 /** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
 export async function deployCommand(project: Project, pluginNames: string[]): Promise<string> {
-  const plugins = selectPlugins(discoverPlugins(project.pluginsDir), pluginNames);
+  const allPlugins = discoverPlugins(project.pluginsDir);
+  const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
+  const ownership = collectOwnership(allPlugins.map((plugin) => readPluginModels(project.root, plugin)));
   const db = await openDatabase(project.databaseUrl, project.root, { create: true });
   try {
-    const results = await runDeploy(db, plugins, (steps) => runTasks(steps.map(toTask)));
+    const results = await runDeploy(db, plugins, { allPlugins, ownership }, (steps) => runTasks(steps.map(toTask)));
     const applied = results.reduce((sum, result) => sum + result.applied.length, 0);
     return applied === 0
       ? `Nothing to deploy: ${plugins.length} plugin(s) up to date on ${db.displayUrl}.`

@@ -1,5 +1,8 @@
 import type { Database } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
+import { findOwnershipViolations, ownershipError } from '../ownership/check-migration-ownership.ts';
+import type { TableOwnership } from '../ownership/table-ownership.ts';
+import { transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { readPluginStates, type PluginState } from '../status/read-plugin-states.ts';
 import { applyMigration } from './apply-migration.ts';
@@ -18,6 +21,13 @@ export interface DeployResult {
   applied: string[];
 }
 
+/** The whole project, which the checks before a deploy need even when it deploys a few plugins. */
+export interface ProjectModel {
+  /** Every plugin, in dependency order. */
+  allPlugins: Plugin[];
+  ownership: TableOwnership;
+}
+
 /** Runs the steps, one plugin after another, e.g. as a task list. */
 export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
 
@@ -25,18 +35,18 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
  * Applies every pending migration of the given plugins, under the database's deploy lock.
  *
  * Before anything runs, the whole plan is checked: a migration whose file changed since it was
- * applied, or a history generated for another provider, stops the deploy with the database
- * untouched. Then each migration is applied atomically; the first failure stops the deploy, with
+ * applied, a history generated for another provider, or a pending migration that touches
+ * another plugin's tables stops the deploy with the database untouched. Then each migration is applied atomically; the first failure stops the deploy, with
  * the migrations before it committed and the failing one rolled back.
  */
-export async function runDeploy(db: Database, plugins: Plugin[], runSteps: StepRunner): Promise<DeployResult[]> {
+export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner): Promise<DeployResult[]> {
   return db.withDeployLock(async () => {
     const states = await readPluginStates(db, plugins);
     refuseModified(states);
+    refuseForeignTables(states, project, db.provider);
     const results: DeployResult[] = [];
     const steps = states.map((state): PluginDeployStep => {
-      const pendingNames = new Set([...state.status.pending, ...state.status.failed.map((failed) => failed.name)]);
-      const pending = state.migrations.filter((migration) => pendingNames.has(migration.name));
+      const pending = pendingMigrations(state);
       return {
         plugin: state.plugin.name,
         pending: pending.map((migration) => migration.name),
@@ -56,6 +66,19 @@ export async function runDeploy(db: Database, plugins: Plugin[], runSteps: StepR
     await runSteps(steps);
     return results;
   });
+}
+
+function pendingMigrations(state: PluginState) {
+  const pending = new Set([...state.status.pending, ...state.status.failed.map((failed) => failed.name)]);
+  return state.migrations.filter((migration) => pending.has(migration.name));
+}
+
+function refuseForeignTables(states: PluginState[], project: ProjectModel, provider: Database['provider']): void {
+  const violations = states.flatMap((state) => {
+    const dependencies = new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name));
+    return findOwnershipViolations(state.plugin, dependencies, pendingMigrations(state), project.ownership, provider);
+  });
+  if (violations.length > 0) throw ownershipError(violations);
 }
 
 function refuseModified(states: PluginState[]): void {

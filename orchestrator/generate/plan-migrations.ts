@@ -9,8 +9,12 @@ import {
   readLockedProvider,
   writeMigration,
 } from '../migrations/migrations-folder.ts';
+import { transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
+import { checkRelationTargets } from '../ownership/check-relation-targets.ts';
+import { collectOwnership } from '../ownership/table-ownership.ts';
 import { composeSchema, type ComposedSchema } from '../schema/compose-schema.ts';
+import { readPluginModels } from '../schema/read-plugin-models.ts';
 
 /** A migration generate has computed but not yet written. */
 export interface PlannedMigration {
@@ -22,13 +26,26 @@ export interface PlannedMigration {
 }
 
 /**
- * Composes and validates every plugin's schema. All plugins are composed (not only the selected
- * ones) because table ownership is a property of the whole project.
+ * Composes and validates every plugin's schema. All plugins are read (not only the selected
+ * ones) because table ownership is a property of the whole project, and a plugin's schema
+ * includes the models of the plugins it depends on.
  */
 export function composeAll(project: Project, plugins: Plugin[]): Map<string, ComposedSchema> {
-  const schemas = new Map(plugins.map((plugin) => [plugin.name, composeSchema(project.root, project.templatesDir, plugin, project.provider)]));
-  refuseSharedTables([...schemas.values()]);
-  return schemas;
+  const models = new Map(plugins.map((plugin) => [plugin.name, readPluginModels(project.root, plugin)]));
+  collectOwnership([...models.values()]);
+  checkRelationTargets(plugins, [...models.values()]);
+  return new Map(
+    plugins.map((plugin) => [
+      plugin.name,
+      composeSchema({
+        projectRoot: project.root,
+        templatesDir: project.templatesDir,
+        provider: project.provider,
+        models: models.get(plugin.name)!,
+        dependencies: transitiveDependencies(plugins, plugin).map((dependency) => models.get(dependency.name)!),
+      }),
+    ]),
+  );
 }
 
 /**
@@ -58,8 +75,8 @@ export async function planMigration(
     provider: project.provider,
     from: previous && [{ path: path.relative(project.root, previous.path).split(path.sep).join('/'), content: previous.content }],
     to: schema.files,
-    externalTables: [],
-    externalEnums: [],
+    externalTables: schema.externalTables,
+    externalEnums: schema.externalEnums,
   });
   if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot };
   const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
@@ -71,21 +88,4 @@ export function writePlannedMigrations(project: Project, planned: PlannedMigrati
   return planned
     .filter((migration) => migration.name !== null)
     .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider));
-}
-
-function refuseSharedTables(schemas: ComposedSchema[]): void {
-  for (const kind of ['tables', 'enums'] as const) {
-    const owners = new Map<string, string>();
-    for (const schema of schemas) {
-      for (const name of schema[kind]) {
-        const owner = owners.get(name);
-        if (owner) {
-          throw new OrchestratorError('PLUGIN_MODELS_INVALID', `The ${kind === 'tables' ? 'table' : 'enum'} "${name}" is declared by two plugins: "${owner}" and "${schema.plugin}". Each table belongs to exactly one plugin.`, {
-            fix: `Keep it in one of them; the other can reference it by listing that plugin in "dependsOn", or use another name with @@map.`,
-          });
-        }
-        owners.set(name, schema.plugin);
-      }
-    }
-  }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OrchestratorError, errorMessage } from '../errors.ts';
+import { orderByDependencies, transitiveDependencies } from './dependency-order.ts';
 import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
 
 /**
@@ -9,21 +10,29 @@ import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
  */
 const PLUGIN_NAME = /^[a-z][a-z0-9_]{0,43}$/;
 
-/** Finds every plugin folder (one holding `plugin.json`) under `pluginsDir`, sorted by name. */
+/**
+ * Finds every plugin folder (one holding `plugin.json`) under `pluginsDir`, in dependency order:
+ * each plugin after the plugins it depends on, otherwise by name.
+ */
 export function discoverPlugins(pluginsDir: string): Plugin[] {
   if (!existsSync(pluginsDir)) {
     throw new OrchestratorError('PLUGIN_NOT_FOUND', `The plugins folder ${pluginsDir} does not exist.`, {
       fix: 'Create it with one folder per plugin, or set "pluginsDir" in orchestrator.config.json.',
     });
   }
-  return readdirSync(pluginsDir)
+  const plugins = readdirSync(pluginsDir)
     .filter((entry) => !entry.startsWith('.') && statSync(path.join(pluginsDir, entry)).isDirectory())
     .sort()
     .map((entry) => readPlugin(path.join(pluginsDir, entry)));
+  return orderByDependencies(plugins);
 }
 
-/** Keeps the named plugins (all when `names` is empty); an unknown name is an error listing the known ones. */
-export function selectPlugins(plugins: Plugin[], names: string[]): Plugin[] {
+/**
+ * Keeps the named plugins (all when `names` is empty), in dependency order; an unknown name is
+ * an error listing the known ones. With `withDependencies`, the plugins they depend on come too:
+ * deploying a plugin first brings its dependencies up to date, since its foreign keys need their tables.
+ */
+export function selectPlugins(plugins: Plugin[], names: string[], options: { withDependencies?: boolean } = {}): Plugin[] {
   if (names.length === 0) return plugins;
   const known = new Map(plugins.map((plugin) => [plugin.name, plugin]));
   const unknown = names.filter((name) => !known.has(name));
@@ -32,7 +41,11 @@ export function selectPlugins(plugins: Plugin[], names: string[]): Plugin[] {
       fix: `Known plugins: ${[...known.keys()].join(', ') || '(none)'}. Each plugin is a folder under plugins/ with a ${MANIFEST_FILE}.`,
     });
   }
-  return plugins.filter((plugin) => names.includes(plugin.name));
+  const wanted = new Set(names);
+  if (options.withDependencies) {
+    for (const name of names) for (const dependency of transitiveDependencies(plugins, known.get(name)!)) wanted.add(dependency.name);
+  }
+  return plugins.filter((plugin) => wanted.has(plugin.name));
 }
 
 function readPlugin(dir: string): Plugin {
