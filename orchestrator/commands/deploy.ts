@@ -13,11 +13,16 @@ export async function deployCommand(project: Project, pluginNames: string[]): Pr
   const ownership = collectOwnership(allPlugins.map((plugin) => readPluginModels(project.root, plugin)));
   const db = await openDatabase(project.databaseUrl, project.root, { create: true });
   try {
-    const results = await runDeploy(db, plugins, { allPlugins, ownership }, (steps) => runTasks(steps.map(toTask)));
-    const applied = results.reduce((sum, result) => sum + result.applied.length, 0);
+    const results = await runDeploy(db, plugins, { allPlugins, ownership }, async (steps) => {
+      // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
+      const pending = steps.filter((step) => step.pending.length > 0);
+      if (pending.length > 0) await runTasks(pending.map(toTask));
+    });
+    const changed = results.filter((result) => result.applied.length > 0);
+    const applied = changed.reduce((sum, result) => sum + result.applied.length, 0);
     return applied === 0
       ? `Nothing to deploy: ${plugins.length} plugin(s) up to date on ${db.displayUrl}.`
-      : `Applied ${applied} migration(s) across ${plugins.length} plugin(s) on ${db.displayUrl}.`;
+      : `Applied ${applied} migration(s) across ${changed.length} plugin(s) on ${db.displayUrl}.`;
   } finally {
     await db.close();
   }
@@ -25,7 +30,7 @@ export async function deployCommand(project: Project, pluginNames: string[]): Pr
 
 function toTask(step: PluginDeployStep) {
   return {
-    title: step.pending.length === 0 ? `${step.plugin}: up to date` : `${step.plugin}: applying ${step.pending.length} migration(s)`,
+    title: `${step.plugin}: applying ${step.pending.length} migration(s)`,
     async run(report: (text: string) => void) {
       const applied = await step.run((migration) => report(`applied ${migration}`));
       if (applied.length === 0) return `${step.plugin}: up to date`;
