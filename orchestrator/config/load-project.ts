@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { OrchestratorError, errorMessage } from '../errors.ts';
+import { OrchestratorError } from '../errors.ts';
+import { readJsonObject } from './read-json-object.ts';
 import { PROVIDERS, isProvider, type Provider } from './provider.ts';
 
 /** The file at the project root that holds project-wide settings. Every key is optional. */
@@ -50,20 +51,7 @@ export function loadProject(root: string, env: NodeJS.ProcessEnv = process.env):
 }
 
 function readConfigFile(configPath: string): ConfigFile {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(configPath, 'utf8'));
-  } catch (error) {
-    throw new OrchestratorError('CONFIG_INVALID', `${configPath} is not valid JSON: ${errorMessage(error)}`, {
-      fix: 'Correct the JSON syntax, or delete the file to use the defaults.',
-    });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new OrchestratorError('CONFIG_INVALID', `${configPath} must hold a JSON object.`, {
-      fix: 'Write it as {"provider": "sqlite"}.',
-    });
-  }
-  const config = parsed as Record<string, unknown>;
+  const config = readJsonObject(configPath, 'CONFIG_INVALID', '{"provider": "sqlite"}');
   for (const key of ['provider', 'pluginsDir', 'templatesDir'] as const) {
     if (config[key] !== undefined && typeof config[key] !== 'string') {
       throw new OrchestratorError('CONFIG_INVALID', `${configPath}: "${key}" must be a string.`, {

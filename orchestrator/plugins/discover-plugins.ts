@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { OrchestratorError, errorMessage } from '../errors.ts';
+import { readJsonObject } from '../config/read-json-object.ts';
+import { OrchestratorError } from '../errors.ts';
 import { orderByDependencies, transitiveDependencies } from './dependency-order.ts';
 import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
 
@@ -61,7 +62,7 @@ function readPlugin(dir: string): Plugin {
       fix: 'Rename the folder: a lowercase letter, then lowercase letters, digits or "_", at most 44 characters.',
     });
   }
-  const manifest = parseManifest(manifestPath);
+  const manifest = readJsonObject(manifestPath, 'PLUGIN_MANIFEST_INVALID', '{"version": "1.0.0", "dependsOn": []}');
   const invalid = (detail: string, fix: string) =>
     new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin "${folder}": ${manifestPath} ${detail}.`, { fix });
 
@@ -92,21 +93,4 @@ function readPlugin(dir: string): Plugin {
     modelFiles,
     migrationsDir: migrationsDirOf(dir),
   };
-}
-
-function parseManifest(manifestPath: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  } catch (error) {
-    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `${manifestPath} is not valid JSON: ${errorMessage(error)}`, {
-      fix: 'Correct the JSON syntax; the manifest looks like {"version": "1.0.0", "dependsOn": []}.',
-    });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `${manifestPath} must hold a JSON object.`, {
-      fix: 'Write it as {"version": "1.0.0"}.',
-    });
-  }
-  return parsed as Record<string, unknown>;
 }
