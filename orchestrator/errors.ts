@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'OWNERSHIP_CONFLICT'
   | 'OWNERSHIP_VIOLATION'
-  | 'ENGINE_FAILED';
+  | 'ENGINE_FAILED'
+  | 'ENGINE_MISSING'
+  | 'PRISMA_CLI_MISSING'
+  | 'PRISMA_CLI_FAILED';
 
 export class OrchestratorError extends Error {
   readonly code: ErrorCode;

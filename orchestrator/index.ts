@@ -9,10 +9,12 @@
  */
 import path from 'node:path';
 import { Command, Option } from 'commander';
+import { clientCommand } from './commands/client.ts';
 import { deployCommand } from './commands/deploy.ts';
 import { generateCommand } from './commands/generate.ts';
 import { statusCommand } from './commands/status.ts';
 import { loadProject } from './config/load-project.ts';
+import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/create-diff-engine.ts';
 import { OrchestratorError } from './errors.ts';
 
 const EXIT_ERROR = 1;
@@ -42,8 +44,18 @@ program
   .description("write a migration for each plugin whose models changed since its latest migration (needs no database)")
   .argument('[plugins...]', 'plugins to generate for (default: all)')
   .option('-n, --name <message>', 'migration name, as in <timestamp>_<name> (default: init, then update)')
-  .action(async (plugins: string[], options: { name?: string }) => {
+  .addOption(new Option('--engine <kind>', 'wasm: Prisma\'s engine in this process; cli: `prisma migrate diff` per plugin').choices(DIFF_ENGINE_KINDS).default('wasm'))
+  .option('--client', 'also generate each plugin\'s Prisma Client (see the client command)')
+  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean }) => {
     console.log(await generateCommand(project(), plugins, options));
+  });
+
+program
+  .command('client')
+  .description("generate each plugin's Prisma Client from its isolated schema, into plugins/<name>/generated/client (needs no database)")
+  .argument('[plugins...]', 'plugins to generate clients for (default: all)')
+  .action(async (plugins: string[]) => {
+    console.log(await clientCommand(project(), plugins));
   });
 
 program

@@ -1,12 +1,17 @@
 import path from 'node:path';
 import type { Project } from '../config/load-project.ts';
-import { InProcessDiffEngine } from '../engine/in-process-diff-engine.ts';
+import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-engine.ts';
 import { composeAll, planMigration, writePlannedMigrations, type PlannedMigration } from '../generate/plan-migrations.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
+import { clientCommand } from './client.ts';
 
 export interface GenerateOptions {
   name?: string;
+  /** Which engine diffs the schemas (default: wasm, in-process). */
+  engine?: DiffEngineKind;
+  /** Also generate each selected plugin's Prisma Client. */
+  client?: boolean;
 }
 
 /**
@@ -18,7 +23,7 @@ export async function generateCommand(project: Project, pluginNames: string[], o
   const all = discoverPlugins(project.pluginsDir);
   const selected = selectPlugins(all, pluginNames);
   const schemas = composeAll(project, all);
-  const engine = new InProcessDiffEngine();
+  const engine = createDiffEngine(options.engine ?? 'wasm');
   const planned: PlannedMigration[] = [];
   const now = new Date();
   try {
@@ -36,6 +41,7 @@ export async function generateCommand(project: Project, pluginNames: string[], o
     await engine.close();
   }
   const written = writePlannedMigrations(project, planned);
-  if (written.length === 0) return `No changes: ${selected.length} plugin(s) match their latest migration.`;
-  return `Wrote ${written.length} migration(s):\n${written.map((dir) => `  ${path.relative(project.root, dir)}/migration.sql`).join('\n')}`;
+  const clients = options.client ? `\n${await clientCommand(project, pluginNames)}` : '';
+  if (written.length === 0) return `No changes: ${selected.length} plugin(s) match their latest migration.${clients}`;
+  return `Wrote ${written.length} migration(s):\n${written.map((dir) => `  ${path.relative(project.root, dir)}/migration.sql`).join('\n')}${clients}`;
 }
