@@ -9,13 +9,12 @@
  */
 import path from 'node:path';
 import { Command, Option } from 'commander';
-import { clientCommand } from './commands/client.ts';
-import { deployCommand } from './commands/deploy.ts';
-import { generateCommand } from './commands/generate.ts';
-import { statusCommand } from './commands/status.ts';
 import { loadProject } from './config/load-project.ts';
-import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/create-diff-engine.ts';
+import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { OrchestratorError } from './errors.ts';
+
+// Commands are imported when they run: a container start (deploy) should not load the diff
+// engines, execa or the Prisma CLI wrapper that generate and client need.
 
 const EXIT_ERROR = 1;
 const EXIT_NOT_UP_TO_DATE = 2;
@@ -47,6 +46,7 @@ program
   .addOption(new Option('--engine <kind>', 'wasm: Prisma\'s engine in this process; cli: `prisma migrate diff` per plugin').choices(DIFF_ENGINE_KINDS).default('wasm'))
   .option('--client', 'also generate each plugin\'s Prisma Client (see the client command)')
   .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean }) => {
+    const { generateCommand } = await import('./commands/generate.ts');
     console.log(await generateCommand(project(), plugins, options));
   });
 
@@ -55,6 +55,7 @@ program
   .description("generate each plugin's Prisma Client from its isolated schema, into plugins/<name>/generated/client (needs no database)")
   .argument('[plugins...]', 'plugins to generate clients for (default: all)')
   .action(async (plugins: string[]) => {
+    const { clientCommand } = await import('./commands/client.ts');
     console.log(await clientCommand(project(), plugins));
   });
 
@@ -63,6 +64,7 @@ program
   .description('apply pending migrations to DATABASE_URL, each atomically with its history row')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
   .action(async (plugins: string[]) => {
+    const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(project(), plugins));
   });
 
@@ -72,6 +74,7 @@ program
   .argument('[plugins...]', 'plugins to report (default: all)')
   .addOption(new Option('--json', 'print machine-readable JSON'))
   .action(async (plugins: string[], options: { json?: boolean }) => {
+    const { statusCommand } = await import('./commands/status.ts');
     const report = await statusCommand(project(), plugins, options);
     console.log(report.text);
     if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;

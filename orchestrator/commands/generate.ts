@@ -23,7 +23,7 @@ export async function generateCommand(project: Project, pluginNames: string[], o
   const all = discoverPlugins(project.pluginsDir);
   const selected = selectPlugins(all, pluginNames);
   const schemas = composeAll(project, all);
-  const engine = createDiffEngine(options.engine ?? 'wasm');
+  const engine = await createDiffEngine(options.engine ?? 'wasm');
   const planned: PlannedMigration[] = [];
   const now = new Date();
   try {

@@ -3,8 +3,6 @@ import { unhandledProvider } from '../config/provider.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { Database } from './database.ts';
 import { parseDatabaseUrl } from './database-url.ts';
-import { PostgresDatabase } from './postgres-database.ts';
-import { SqliteDatabase } from './sqlite-database.ts';
 
 /**
  * Connects to DATABASE_URL. With `create: false` (status), a SQLite file that does not exist
@@ -16,9 +14,12 @@ export async function openDatabase(url: string, projectRoot: string, options: { 
     switch (target.provider) {
       case 'sqlite': {
         const exists = existsSync(target.filePath);
+        // Drivers load on demand: a SQLite deploy never loads pg, and the reverse.
+        const { SqliteDatabase } = await import('./sqlite-database.ts');
         return new SqliteDatabase(exists || options.create ? target.filePath : null, target.displayUrl);
       }
       case 'postgresql':
+        const { PostgresDatabase } = await import('./postgres-database.ts');
         return await PostgresDatabase.connect(target.connectionString, target.displayUrl);
       default:
         return unhandledProvider(target);

@@ -1,17 +1,17 @@
-import { CliDiffEngine } from './cli-diff-engine.ts';
-import type { DiffEngine } from './diff-engine.ts';
-import { InProcessDiffEngine } from './in-process-diff-engine.ts';
+import type { DiffEngine, DiffEngineKind } from './diff-engine.ts';
 
-/** `wasm`: Prisma's engine compiled to WebAssembly, in this process (the default). `cli`: the official `prisma migrate diff`, one process per plugin. */
-export const DIFF_ENGINE_KINDS = ['wasm', 'cli'] as const;
-export type DiffEngineKind = (typeof DIFF_ENGINE_KINDS)[number];
+export { DIFF_ENGINE_KINDS, type DiffEngineKind } from './diff-engine.ts';
 
-export function createDiffEngine(kind: DiffEngineKind): DiffEngine {
+/**
+ * The engine for a generate run. Each is imported on demand: the CLI engine pulls in execa and
+ * the wasm engine its loader, and commands that diff nothing (deploy, status) should load neither.
+ */
+export async function createDiffEngine(kind: DiffEngineKind): Promise<DiffEngine> {
   switch (kind) {
     case 'wasm':
-      return new InProcessDiffEngine();
+      return new (await import('./in-process-diff-engine.ts')).InProcessDiffEngine();
     case 'cli':
-      return new CliDiffEngine();
+      return new (await import('./cli-diff-engine.ts')).CliDiffEngine();
     default:
       throw new Error(`Unknown diff engine: ${String(kind satisfies never)}`);
   }

@@ -1,6 +1,10 @@
 import type { SchemaFile } from '../schema/compose-schema.ts';
 import type { Provider } from '../config/provider.ts';
 
+/** `wasm`: Prisma's engine compiled to WebAssembly, in this process (the default). `cli`: the official `prisma migrate diff`, one process per plugin. */
+export const DIFF_ENGINE_KINDS = ['wasm', 'cli'] as const;
+export type DiffEngineKind = (typeof DIFF_ENGINE_KINDS)[number];
+
 /** What one plugin's diff needs: its previous state, its new state, and what it must not touch. */
 export interface PluginDiffRequest {
   plugin: string;
