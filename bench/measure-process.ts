@@ -1,0 +1,93 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { execa } from 'execa';
+import { REPO_ROOT } from '../test/support/temp-project.ts';
+
+const RSS_PRELOAD = path.join(REPO_ROOT, 'bench/report-max-rss.ts');
+/** Overridable so the fallback without GNU time can be exercised: BENCH_GNU_TIME=/nonexistent. */
+const GNU_TIME = process.env.BENCH_GNU_TIME ?? '/usr/bin/time';
+
+/** One spawned process: wall time as the parent saw it (spawn to exit) and the peak RSS. */
+export interface ProcessRun {
+  wallMs: number;
+  /** Null when it could not be read (a native client without GNU time). */
+  maxRssKiB: number | null;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'orchestrator-bench-rss-'));
+let sequence = 0;
+const nextRssFile = () => path.join(scratch, `rss-${++sequence}.txt`);
+let gnuTime = false;
+let entry = path.join(REPO_ROOT, 'orchestrator/index.ts');
+
+/**
+ * What `runOrchestrator` starts: the TypeScript entry through tsx (as shipped), or a prebuilt
+ * JavaScript bundle run by plain node, to measure what dropping tsx would save.
+ */
+export function setOrchestratorEntry(file: string): void {
+  entry = path.resolve(REPO_ROOT, file);
+}
+
+export function removeRssScratch(): void {
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/**
+ * Turns on GNU time if it works (checked by running it: a BusyBox `time` lacks -o). Its %M is the
+ * largest RSS of the process tree, which counts the CLIs that `generate --engine cli` spawns.
+ * Without it, orchestrator runs still report their own RSS (preload) and native clients "n/a".
+ */
+export async function detectGnuTime(): Promise<boolean> {
+  if (existsSync(GNU_TIME)) {
+    const rssFile = nextRssFile();
+    const result = await execa(GNU_TIME, ['-f', '%M', '-o', rssFile, 'true'], { reject: false });
+    gnuTime = result.exitCode === 0 && readRss(rssFile) !== null;
+  }
+  return gnuTime;
+}
+
+/**
+ * Runs the orchestrator CLI as users do (`node --import tsx orchestrator/index.ts …`), with the
+ * RSS preload added. CI=true keeps listr2 on its plain renderer, as in a container's log. A
+ * JavaScript entry runs without tsx, and so without the (TypeScript) preload: GNU time only.
+ */
+export async function runOrchestrator(project: string, args: string[], env: Record<string, string> = {}): Promise<ProcessRun> {
+  const preloadFile = nextRssFile();
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx', '--import', RSS_PRELOAD] : [];
+  const run = await spawnMeasured('node', [...loader, entry, '--project', project, ...args], {
+    env: { CI: 'true', ORCHESTRATOR_PROVIDER: '', BENCH_MAX_RSS_FILE: preloadFile, ...env },
+  });
+  const own = readRss(preloadFile);
+  const peak = [own, run.maxRssKiB].filter((value): value is number => value !== null);
+  return { ...run, maxRssKiB: peak.length > 0 ? Math.max(...peak) : null };
+}
+
+/** Runs any other program (a database's own client, bare node); `inputFile` becomes its stdin. */
+export function runNative(command: string, args: string[], options: { inputFile?: string } = {}): Promise<ProcessRun> {
+  return spawnMeasured(command, args, options);
+}
+
+async function spawnMeasured(command: string, args: string[], options: { inputFile?: string; env?: Record<string, string> }): Promise<ProcessRun> {
+  const rssFile = nextRssFile();
+  const [file, argv] = gnuTime ? [GNU_TIME, ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
+  const started = performance.now();
+  const result = await execa(file, argv, {
+    reject: false,
+    cwd: REPO_ROOT,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.inputFile ? { inputFile: options.inputFile } : {}),
+  });
+  const wallMs = performance.now() - started;
+  return { wallMs, maxRssKiB: gnuTime ? readRss(rssFile) : null, exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+function readRss(file: string): number | null {
+  if (!existsSync(file)) return null;
+  const value = Number.parseInt(readFileSync(file, 'utf8').trim().split('\n').at(-1) ?? '', 10);
+  return Number.isFinite(value) ? value : null;
+}
