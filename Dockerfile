@@ -43,6 +43,6 @@ COPY docker/entrypoint.sh ./docker/entrypoint.sh
 # application's user may write. Mount a volume on /app/data to keep it.
 RUN mkdir data && chown 1000:1000 data
 # The node image's "node" user, by number, so that Kubernetes' runAsNonRoot can check it.
-USER root
+USER 1000:1000
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 CMD ["node", "server.js"]

@@ -11,12 +11,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { copyStepsOf, execFormOf, instructionsOf, readDockerfile, stageNamed, workdirOf, type Stage } from './support/dockerfile.ts';
-import { appReport, fakeApp, startEntrypoint } from './support/run-entrypoint.ts';
+import { appReport, exitWithin, fakeApp, startEntrypoint } from './support/run-entrypoint.ts';
 import { REPO_ROOT, createTempProject, examplePlugins } from './support/temp-project.ts';
 import { createTestDatabase } from './support/test-databases.ts';
 
 /** Compiling better-sqlite3 from source takes a few minutes on two cores. */
 const INSTALL_TIMEOUT = 15 * 60_000;
+/** A broken install can look like an unreachable database (exit 3): fail fast instead of backing off. */
+const QUICK_RETRY = { MIGRATE_MAX_ATTEMPTS: '2', MIGRATE_RETRY_DELAY_SECONDS: '0.1' };
 
 /** Maps a path inside a stage's filesystem to the stage's folder here. */
 function inStage(stage: Stage, folder: string, containerPath: string): string {
@@ -107,8 +109,8 @@ describe('the Dockerfile installs a complete application', () => {
     try {
       const [entrypoint] = execFormOf(runtime, 'ENTRYPOINT');
       // As in the container: WORKDIR is the image folder, and its own plugins are deployed.
-      const run = startEntrypoint(fakeApp(), { DATABASE_URL: db.url }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
-      const exit = await run.exited;
+      const run = startEntrypoint(fakeApp(), { ...QUICK_RETRY, DATABASE_URL: db.url }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
+      const exit = await exitWithin(run, 90_000);
       assert.equal(exit.code, 0, `${exit.stdout}\n${exit.stderr}`);
       const plugins = readdirSync(path.join(appDir, 'plugins'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
       assert.ok(plugins.length > 0);
@@ -130,8 +132,8 @@ describe('the Dockerfile installs a complete application', () => {
       const generated = await execa('node', ['--import', 'tsx', 'orchestrator/index.ts', '--project', project.root, 'generate'], { cwd: appDir, reject: false, env: { CI: 'true' } });
       assert.equal(generated.exitCode, 0, `${generated.stdout}\n${generated.stderr}`);
       const [entrypoint] = execFormOf(runtime, 'ENTRYPOINT');
-      const run = startEntrypoint(fakeApp(), { DATABASE_URL: db.url, ORCHESTRATOR_PROJECT: project.root }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
-      const exit = await run.exited;
+      const run = startEntrypoint(fakeApp(), { ...QUICK_RETRY, DATABASE_URL: db.url, ORCHESTRATOR_PROJECT: project.root }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
+      const exit = await exitWithin(run, 90_000);
       assert.equal(exit.code, 0, `${exit.stdout}\n${exit.stderr}`);
       assert.deepEqual(appReport(exit.stdout)?.tables, ['_prisma_migrations_one', '_prisma_migrations_two', 'books', 'users']);
     } finally {

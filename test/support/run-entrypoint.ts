@@ -118,6 +118,16 @@ export function startEntrypoint(args: string[], env: Record<string, string>, opt
   };
 }
 
+/** Its exit, killing its process group if it takes longer than the limit (the exit then shows SIGKILL). */
+export async function exitWithin(run: EntrypointRun, timeoutMs: number): Promise<EntrypointExit> {
+  const timer = setTimeout(run.kill, timeoutMs);
+  try {
+    return await run.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The fake app's report, from its APP_STARTED line; undefined if it never started. */
 export function appReport(stdout: string): AppReport | undefined {
   const line = stdout.split('\n').find((candidate) => candidate.startsWith('APP_STARTED '));
