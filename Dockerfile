@@ -27,7 +27,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 # --- runtime: Node, production dependencies and the application; no compilers ----------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# tsx (which runs the orchestrator's TypeScript) would cache compiled files under /tmp, and fail
+# where that is read-only; in a fresh container the cache would be empty anyway.
+ENV NODE_ENV=production TSX_DISABLE_CACHE=1
 WORKDIR /app
 # Everything is owned by root, so the application's user cannot rewrite code or migrations.
 COPY --from=deps /app/node_modules ./node_modules

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
-import { copyStepsOf, execFormOf, instructionsOf, readDockerfile, stageNamed, workdirOf, type Stage } from './support/dockerfile.ts';
+import { copyStepsOf, envOf, execFormOf, instructionsOf, readDockerfile, stageNamed, workdirOf, type Stage } from './support/dockerfile.ts';
 import { appReport, exitWithin, fakeApp, startEntrypoint } from './support/run-entrypoint.ts';
 import { REPO_ROOT, createTempProject, examplePlugins } from './support/temp-project.ts';
 import { createTestDatabase } from './support/test-databases.ts';
@@ -104,12 +104,15 @@ describe('the Dockerfile installs a complete application', () => {
     assert.ok(execFormOf(runtime, 'CMD').length > 0);
   });
 
-  test('the installed entrypoint migrates SQLite from the image folder, then starts the application', { timeout: 120_000 }, async () => {
+  test('the installed entrypoint migrates SQLite from the image folder, then starts the application, with no writable /tmp', { timeout: 120_000 }, async () => {
     const db = await createTestDatabase('sqlite');
     try {
       const [entrypoint] = execFormOf(runtime, 'ENTRYPOINT');
       // As in the container: WORKDIR is the image folder, and its own plugins are deployed.
-      const run = startEntrypoint(fakeApp(), { ...QUICK_RETRY, DATABASE_URL: db.url }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
+      // A temporary folder that cannot be created, even by root: as on a read-only root filesystem.
+      const unwritableTmp = path.join(appDir, 'package.json', 'tmp');
+      const env = { ...envOf(runtime), ...QUICK_RETRY, DATABASE_URL: db.url, TMPDIR: unwritableTmp };
+      const run = startEntrypoint(fakeApp(), env, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
       const exit = await exitWithin(run, 90_000);
       assert.equal(exit.code, 0, `${exit.stdout}\n${exit.stderr}`);
       const plugins = readdirSync(path.join(appDir, 'plugins'), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
@@ -132,7 +135,7 @@ describe('the Dockerfile installs a complete application', () => {
       const generated = await execa('node', ['--import', 'tsx', 'orchestrator/index.ts', '--project', project.root, 'generate'], { cwd: appDir, reject: false, env: { CI: 'true' } });
       assert.equal(generated.exitCode, 0, `${generated.stdout}\n${generated.stderr}`);
       const [entrypoint] = execFormOf(runtime, 'ENTRYPOINT');
-      const run = startEntrypoint(fakeApp(), { ...QUICK_RETRY, DATABASE_URL: db.url, ORCHESTRATOR_PROJECT: project.root }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
+      const run = startEntrypoint(fakeApp(), { ...envOf(runtime), ...QUICK_RETRY, DATABASE_URL: db.url, ORCHESTRATOR_PROJECT: project.root }, { entrypoint: inStage(runtime, appDir, entrypoint!), cwd: appDir });
       const exit = await exitWithin(run, 90_000);
       assert.equal(exit.code, 0, `${exit.stdout}\n${exit.stderr}`);
       assert.deepEqual(appReport(exit.stdout)?.tables, ['_prisma_migrations_one', '_prisma_migrations_two', 'books', 'users']);

@@ -152,30 +152,33 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const dir = path.join(project.pluginDir('one'), 'migrations', '29990101000000_add_pages');
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'migration.sql'), 'ALTER TABLE "books" ADD COLUMN "pages" INTEGER;\n');
-      const release = await holdLock(db);
       try {
-        await withRuns(async (track) => {
-          const run = track(startEntrypoint(fakeApp(), env()));
-          await run.waitFor('stdout', /one: applying 1 migration/);
-          const deploys = descendantPids(run.pid);
-          assert.ok(deploys.length > 0, 'deploy must be running');
-          const signalledAt = Date.now();
-          process.kill(run.pid, 'SIGTERM');
-          const exit = await run.exited;
-          assert.equal(exit.code, 143, exit.stderr);
-          assert.ok(Date.now() - signalledAt < 5_000, `stopping took ${Date.now() - signalledAt} ms`);
-          assert.match(exit.stderr, /received SIGTERM before the application started/);
-          assert.equal(appReport(exit.stdout), undefined, 'the application must not start');
-          await eventually(() => !deploys.some(isRunning), 'every process the entrypoint started is gone');
-        });
+        const release = await holdLock(db);
+        try {
+          await withRuns(async (track) => {
+            const run = track(startEntrypoint(fakeApp(), env()));
+            await run.waitFor('stdout', /one: applying 1 migration/);
+            const deploys = descendantPids(run.pid);
+            assert.ok(deploys.length > 0, 'deploy must be running');
+            const signalledAt = Date.now();
+            process.kill(run.pid, 'SIGTERM');
+            const exit = await run.exited;
+            assert.equal(exit.code, 143, exit.stderr);
+            assert.ok(Date.now() - signalledAt < 5_000, `stopping took ${Date.now() - signalledAt} ms`);
+            assert.match(exit.stderr, /received SIGTERM before the application started/);
+            assert.equal(appReport(exit.stdout), undefined, 'the application must not start');
+            await eventually(() => !deploys.some(isRunning), 'every process the entrypoint started is gone');
+          });
+        } finally {
+          await release();
+        }
+        const columns = provider === 'sqlite'
+          ? await db.query<{ name: string }>(`SELECT name FROM pragma_table_info('books')`)
+          : await db.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'books'`);
+        assert.ok(!columns.some((column) => column.name === 'pages'), 'the interrupted migration must not be applied');
       } finally {
-        await release();
+        rmSync(dir, { recursive: true, force: true });
       }
-      const columns = provider === 'sqlite'
-        ? await db.query<{ name: string }>(`SELECT name FROM pragma_table_info('books')`)
-        : await db.query<{ name: string }>(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'books'`);
-      assert.ok(!columns.some((column) => column.name === 'pages'), 'the interrupted migration must not be applied');
-      rmSync(dir, { recursive: true });
     });
 
     test("a failing migration: the orchestrator's message, its exit code, no retry, and no application", LIMIT, async () => {

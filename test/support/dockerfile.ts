@@ -78,6 +78,19 @@ export function copyStepsOf(stage: Stage): CopyStep[] {
   });
 }
 
+/** The stage's ENV settings, written as KEY=value pairs without quotes or spaces in values. */
+export function envOf(stage: Stage): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const instruction of instructionsOf(stage, 'ENV')) {
+    for (const pair of instruction.args.split(/\s+/)) {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^"'$\s]*)$/.exec(pair);
+      if (!match) throw new Error(`Dockerfile line ${instruction.line}: write ENV as KEY=value pairs, not ${instruction.args}`);
+      env[match[1]!] = match[2]!;
+    }
+  }
+  return env;
+}
+
 /** ENTRYPOINT and CMD in exec (JSON) form. */
 export function execFormOf(stage: Stage, keyword: 'ENTRYPOINT' | 'CMD'): string[] {
   const instruction = instructionsOf(stage, keyword).at(-1);
