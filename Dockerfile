@@ -11,7 +11,7 @@
 # Both stages must share it: better-sqlite3's addon is built for one Node ABI and one libc.
 ARG NODE_VERSION=20.20
 
-# --- deps: production node_modules, with better-sqlite3's native addon built here ------------
+# --- deps: production node_modules (better-sqlite3's addon built here) and the built CLI -----
 FROM node:${NODE_VERSION}-bookworm-slim AS deps
 # For node-gyp, when better-sqlite3 has no prebuilt binary for this Node and platform.
 RUN apt-get update \
@@ -24,15 +24,23 @@ COPY package.json package-lock.json ./
 # scripts are checks. better-sqlite3's is the one needed, so it alone is run, by the rebuild.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild better-sqlite3
+# The orchestrator built into plain JavaScript by esbuild (which tsx needs at run time anyway):
+# every container start runs deploy, and the built CLI starts in about a third of tsx's time.
+COPY scripts/build-cli.ts ./scripts/
+COPY orchestrator/ ./orchestrator/
+RUN npm run build
 
 # --- runtime: Node, production dependencies and the application; no compilers ----------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 # tsx (which runs the orchestrator's TypeScript) would cache compiled files under /tmp, and fail
 # where that is read-only; in a fresh container the cache would be empty anyway.
 ENV NODE_ENV=production TSX_DISABLE_CACHE=1
+# The entrypoint's deploy runs the built CLI; `tsx orchestrator …` still works for other commands.
+ENV MIGRATE_COMMAND="node dist/orchestrator/index.mjs deploy"
 WORKDIR /app
 # Everything is owned by root, so the application's user cannot rewrite code or migrations.
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=deps /app/dist ./dist
 # package.json also tells Node that the orchestrator's files are ES modules.
 COPY package.json package-lock.json orchestrator.config.json ./
 COPY orchestrator/ ./orchestrator/

@@ -104,6 +104,14 @@ describe('the Dockerfile installs a complete application', () => {
     assert.ok(execFormOf(runtime, 'CMD').length > 0);
   });
 
+  test("deploy runs the built CLI (plain node, no tsx), and the image contains it", () => {
+    const [program, script, ...args] = (envOf(runtime).MIGRATE_COMMAND ?? '').split(' ');
+    assert.equal(program, 'node', 'MIGRATE_COMMAND runs node');
+    assert.deepEqual(args, ['deploy']);
+    assert.match(script ?? '', /^dist\/.*\.mjs$/, 'the esbuild output of `npm run build`');
+    assert.ok(existsSync(inStage(runtime, appDir, script!)), `${script} is not built into the image`);
+  });
+
   test('the installed entrypoint migrates SQLite from the image folder, then starts the application, with no writable /tmp', { timeout: 120_000 }, async () => {
     const db = await createTestDatabase('sqlite');
     try {

@@ -78,15 +78,14 @@ export function copyStepsOf(stage: Stage): CopyStep[] {
   });
 }
 
-/** The stage's ENV settings, written as KEY=value pairs without quotes or spaces in values. */
+/** The stage's ENV settings, written as KEY=value pairs; a value with spaces in double quotes. */
 export function envOf(stage: Stage): Record<string, string> {
   const env: Record<string, string> = {};
   for (const instruction of instructionsOf(stage, 'ENV')) {
-    for (const pair of instruction.args.split(/\s+/)) {
-      const match = /^([A-Za-z_][A-Za-z0-9_]*)=([^"'$\s]*)$/.exec(pair);
-      if (!match) throw new Error(`Dockerfile line ${instruction.line}: write ENV as KEY=value pairs, not ${instruction.args}`);
-      env[match[1]!] = match[2]!;
-    }
+    const pairs = [...instruction.args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"\\$]*)"|([^"'\\$\s]*))(?:\s+|$)/gy)];
+    const consumed = pairs.reduce((length, pair) => length + pair[0].length, 0);
+    if (consumed !== instruction.args.length) throw new Error(`Dockerfile line ${instruction.line}: write ENV as KEY=value or KEY="value" pairs, without escapes or variables, not ${instruction.args}`);
+    for (const [, key, quoted, bare] of pairs) env[key!] = quoted ?? bare!;
   }
   return env;
 }
