@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import { buildCli } from '../scripts/build-cli.ts';
 import { REPO_ROOT } from '../test/support/temp-project.ts';
 
 const RSS_PRELOAD = path.join(REPO_ROOT, 'bench/report-max-rss.ts');
@@ -23,14 +24,14 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'orchestrator-bench-rss-'));
 let sequence = 0;
 const nextRssFile = () => path.join(scratch, `rss-${++sequence}.txt`);
 let gnuTime = false;
-let entry = path.join(REPO_ROOT, 'orchestrator/index.ts');
+/** How an orchestrator process is started: from source through tsx (`tsx orchestrator …`), or built (`npm run build`). */
+export type OrchestratorCli = 'tsx' | 'built';
+const TSX_ENTRY = path.join(REPO_ROOT, 'orchestrator/index.ts');
+let builtEntry: string | undefined;
 
-/**
- * What `runOrchestrator` starts: the TypeScript entry through tsx (as shipped), or a prebuilt
- * JavaScript bundle run by plain node, to measure what dropping tsx would save.
- */
-export function setOrchestratorEntry(file: string): void {
-  entry = path.resolve(REPO_ROOT, file);
+/** Builds the CLI as the Docker image does, into dist/ (inside the repository, so its packages resolve). */
+export async function prepareBuiltCli(): Promise<void> {
+  builtEntry = await buildCli();
 }
 
 export function removeRssScratch(): void {
@@ -52,14 +53,15 @@ export async function detectGnuTime(): Promise<boolean> {
 }
 
 /**
- * Runs the orchestrator CLI as users do (`node --import tsx orchestrator/index.ts …`), with the
- * RSS preload added. CI=true keeps listr2 on its plain renderer, as in a container's log. A
- * JavaScript entry runs without tsx, and so without the (TypeScript) preload: GNU time only.
+ * Runs the orchestrator CLI as users do: `node --import tsx orchestrator/index.ts …` with the RSS
+ * preload added, or the built `node dist/orchestrator/index.mjs …` (no tsx, so no TypeScript
+ * preload: GNU time gives its RSS). CI=true keeps listr2 on its plain renderer, as in a container's log.
  */
-export async function runOrchestrator(project: string, args: string[], env: Record<string, string> = {}): Promise<ProcessRun> {
+export async function runOrchestrator(project: string, args: string[], env: Record<string, string> = {}, cli: OrchestratorCli = 'tsx'): Promise<ProcessRun> {
+  if (cli === 'built' && !builtEntry) throw new Error('call prepareBuiltCli() first');
   const preloadFile = nextRssFile();
-  const loader = entry.endsWith('.ts') ? ['--import', 'tsx', '--import', RSS_PRELOAD] : [];
-  const run = await spawnMeasured('node', [...loader, entry, '--project', project, ...args], {
+  const command = cli === 'tsx' ? ['--import', 'tsx', '--import', RSS_PRELOAD, TSX_ENTRY] : [builtEntry!];
+  const run = await spawnMeasured('node', [...command, '--project', project, ...args], {
     env: { CI: 'true', ORCHESTRATOR_PROVIDER: '', BENCH_MAX_RSS_FILE: preloadFile, ...env },
   });
   const own = readRss(preloadFile);

@@ -5,9 +5,12 @@ export const PHASES = {
   'generate-update': 'generate, +1 column per plugin (1 process)',
   'generate-per-plugin': 'generate, 1 process per plugin (sum; N<=10)',
   'generate-cli-engine': 'generate --engine cli (N<=10)',
-  'deploy-fresh': 'deploy, fresh database (all migrations)',
-  'deploy-noop': 'deploy, nothing pending (median of 3)',
+  'deploy-fresh': 'deploy, fresh database, tsx (median of 3)',
+  'deploy-fresh-built': 'deploy, fresh database, built CLI (median)',
+  'deploy-noop': 'deploy, nothing pending, tsx (median of 3)',
+  'deploy-noop-built': 'deploy, nothing pending, built CLI (median)',
   floor: 'floor: client applies the same SQL in one call',
+  'floor-with-history': 'floor + history tables and rows, one call',
   'floor-one-tx': 'floor, sqlite3 in one transaction (BEGIN…COMMIT)',
 } as const;
 export type PhaseId = keyof typeof PHASES;
@@ -74,8 +77,10 @@ export function formatTable(results: Results, providers: Provider[], sizes: numb
           return (a && b && !a.error && !b.error ? `${(a.wallMs / b.wallMs).toFixed(2)}x` : '-').padStart(CELL_WIDTH);
         })
         .join('')}`;
-    lines.push(ratio('ratio deploy / floor', 'deploy-fresh', 'floor'));
-    if (provider === 'sqlite') lines.push(ratio('ratio deploy / floor in one transaction', 'deploy-fresh', 'floor-one-tx'));
+    lines.push(ratio('ratio deploy / floor, tsx', 'deploy-fresh', 'floor'));
+    lines.push(ratio('ratio deploy / floor, built CLI', 'deploy-fresh-built', 'floor'));
+    lines.push(ratio('ratio built deploy / floor + history', 'deploy-fresh-built', 'floor-with-history'));
+    if (provider === 'sqlite') lines.push(ratio('ratio built deploy / floor in one transaction', 'deploy-fresh-built', 'floor-one-tx'));
     lines.push(ratio('ratio per-plugin processes / 1 process', 'generate-per-plugin', 'generate-init'));
   }
   return lines.join('\n');
@@ -86,14 +91,17 @@ export function evaluateTargets(results: Results, providers: Provider[]): string
   const lines: string[] = [];
   const verdict = (ok: boolean | null) => (ok === null ? 'SKIP' : ok ? 'PASS' : 'MISS');
 
-  const deploy = results.get('postgresql', 'deploy-fresh', 50);
   const floor = results.get('postgresql', 'floor', 50);
-  const ratio = deploy && floor ? deploy.wallMs / floor.wallMs : null;
-  lines.push(`${verdict(ratio === null ? null : ratio <= 1.5)}  deploy within 1.5x of the floor at N=50 on postgresql: ${ratio === null ? 'not measured' : `${ratio.toFixed(2)}x (${ms(deploy!.wallMs)} vs ${ms(floor!.wallMs)})`}`);
-
+  for (const [phase, how] of [['deploy-fresh', 'tsx'], ['deploy-fresh-built', 'built CLI']] as const) {
+    const deploy = results.get('postgresql', phase, 50);
+    const ratio = deploy && floor ? deploy.wallMs / floor.wallMs : null;
+    lines.push(`${verdict(ratio === null ? null : ratio <= 1.5)}  deploy within 1.5x of the floor at N=50 on postgresql, ${how}: ${ratio === null ? 'not measured' : `${ratio.toFixed(2)}x (${ms(deploy!.wallMs)} vs ${ms(floor!.wallMs)})`}`);
+  }
   for (const provider of providers) {
-    const noop = results.get(provider, 'deploy-noop', 200);
-    lines.push(`${verdict(noop ? noop.wallMs < 1000 : null)}  no-op deploy of 200 plugins under 1 s (${provider}): ${noop ? ms(noop.wallMs) : 'not measured'}`);
+    for (const [phase, how] of [['deploy-noop', 'tsx'], ['deploy-noop-built', 'built CLI']] as const) {
+      const noop = results.get(provider, phase, 200);
+      lines.push(`${verdict(noop ? noop.wallMs < 1000 : null)}  no-op deploy of 200 plugins under 1 s (${provider}, ${how}): ${noop ? ms(noop.wallMs) : 'not measured'}`);
+    }
   }
   for (const provider of providers) {
     const init = results.get(provider, 'generate-init', 50);

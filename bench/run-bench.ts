@@ -1,12 +1,14 @@
 /**
- * `npm run bench [-- --sizes 1,10,50,200 --providers sqlite,postgresql --entry orchestrator/index.ts]`
+ * `npm run bench [-- --sizes 1,10,50,200 --providers sqlite,postgresql]`
  *
  * Builds N synthetic plugins and times generate, deploy and a no-op deploy as whole processes,
  * against the floor (the database's own client applying the same SQL in one call) and against
- * one process per plugin. Prints wall time and peak RSS per phase and N, the ratios, and
+ * one process per plugin. Deploys run both ways users start them: from source through tsx, and
+ * the built CLI the Docker image runs (`npm run build`). Prints wall time and peak RSS per phase and N, the ratios, and
  * PASS/MISS per target. Exits 1 only when the orchestrator fails or leaves the database wrong;
  * a missed target is a finding, not a failure.
  */
+import { randomUUID } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,15 +16,25 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { isProvider, type Provider } from '../orchestrator/config/provider.ts';
+import { historyTableSql } from '../orchestrator/database/history-store.ts';
 import { REPO_ROOT, createTempProject, type TempProject } from '../test/support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, type TestDatabase } from '../test/support/test-databases.ts';
-import { detectGnuTime, removeRssScratch, runNative, runOrchestrator, setOrchestratorEntry, type ProcessRun } from './measure-process.ts';
+import { detectGnuTime, prepareBuiltCli, removeRssScratch, runNative, runOrchestrator, type OrchestratorCli, type ProcessRun } from './measure-process.ts';
 import { Results, evaluateTargets, formatTable, type PhaseId, type StartupResult } from './print-results.ts';
 import { TABLES_PER_PLUGIN, pluginNames, syntheticPlugin } from './synthetic-plugins.ts';
 
 /** Above this, one process per plugin only repeats what N=10 shows, at minutes of runtime. */
 const PER_PLUGIN_MAX_SIZE = 10;
 const NOOP_RUNS = 3;
+/**
+ * Fresh-database deploys and their floors are interleaved over this many rounds and reported as
+ * medians: on these machines the server's own speed drifts between runs by more than the
+ * differences being measured.
+ */
+const DEPLOY_ROUNDS = 3;
+const CLIS: OrchestratorCli[] = ['tsx', 'built'];
+const DEPLOY_FRESH: Record<OrchestratorCli, PhaseId> = { tsx: 'deploy-fresh', built: 'deploy-fresh-built' };
+const DEPLOY_NOOP: Record<OrchestratorCli, PhaseId> = { tsx: 'deploy-noop', built: 'deploy-noop-built' };
 
 class BenchFailure extends Error {}
 
@@ -30,8 +42,6 @@ const { values: options } = parseArgs({
   options: {
     sizes: { type: 'string', default: '1,10,50,200' },
     providers: { type: 'string', default: 'sqlite,postgresql' },
-    // A .js/.mjs bundle here runs with plain node instead of tsx (peak RSS then needs GNU time).
-    entry: { type: 'string', default: 'orchestrator/index.ts' },
   },
 });
 const sizes = options.sizes.split(',').map((text) => Number.parseInt(text, 10));
@@ -39,14 +49,13 @@ if (sizes.some((size) => !Number.isInteger(size) || size < 1 || size > 999)) thr
 const providers = options.providers.split(',').map((text) => text.trim());
 if (!providers.every(isProvider)) throw new Error(`--providers must list sqlite and/or postgresql, got "${options.providers}"`);
 
-setOrchestratorEntry(options.entry);
-
 const results = new Results();
 const benchStarted = performance.now();
 let exitCode = 0;
 try {
   const withGnuTime = await detectGnuTime();
   const cliEngine = await detectCliEngine();
+  await prepareBuiltCli();
   console.log(await describeMachine(providers, withGnuTime));
   await warmUp();
   const startup = await measureStartup();
@@ -81,10 +90,16 @@ async function benchOne(provider: Provider, size: number, env: { cliEngine: bool
     projects.push(project);
     return project;
   };
+  // Each starts from a checkpoint: dirty pages left by the previous phase are not written during this one.
   const newDatabase = async () => {
     const db = await createTestDatabase(provider);
     databases.push(db);
+    if (provider === 'postgresql') await execa('psql', ['-X', '-q', '-c', 'CHECKPOINT', POSTGRES_ADMIN_URL]);
     return db;
+  };
+  const dropDatabase = async (db: TestDatabase) => {
+    databases.splice(databases.indexOf(db), 1);
+    await db.drop();
   };
   try {
     const project = newProject();
@@ -112,34 +127,46 @@ async function benchOne(provider: Provider, size: number, env: { cliEngine: bool
       if (error) console.log(`  generate --engine cli failed (${provider}, N=${size}): ${error}`);
     }
 
-    const db = await newDatabase();
-    const deployEnv = { DATABASE_URL: db.url };
-    record('deploy-fresh', expectSuccess(`deploy (${provider}, N=${size})`, await runOrchestrator(project.root, ['deploy'], deployEnv)));
-    await verifyDeployed(db, names, 2, `deploy (${provider}, N=${size})`);
-    const noops: ProcessRun[] = [];
-    for (let i = 0; i < NOOP_RUNS; i++) {
-      const run = expectSuccess(`no-op deploy (${provider}, N=${size})`, await runOrchestrator(project.root, ['deploy'], deployEnv));
-      if (!/Nothing to deploy/.test(run.stdout)) throw new BenchFailure(`no-op deploy (${provider}, N=${size}) applied something:\n${run.stdout}`);
-      noops.push(run);
-    }
-    record('deploy-noop', median(noops));
-    await verifyDeployed(db, names, 2, `no-op deploy (${provider}, N=${size})`);
-
-    const floorDb = await newDatabase();
-    const sqlFile = path.join(project.root, 'all-migrations.sql');
-    writeFileSync(sqlFile, concatenateMigrations(project, names));
-    record('floor', expectSuccess(`floor (${provider}, N=${size})`, await applyFloor(floorDb, sqlFile)));
-    await expectTables(floorDb, names.flatMap(pluginTables), `floor (${provider}, N=${size})`);
-
-    if (provider === 'sqlite') {
+    const files = {
+      floor: writeSql(project, 'floor.sql', concatenateMigrations(project, names)),
+      'floor-with-history': writeSql(project, 'floor-with-history.sql', migrationsWithHistory(project, names, provider)),
       // `sqlite3 db < file` autocommits every statement (an fsync each); psql -1 does not. This
       // row is SQLite's equivalent of -1, so the two floors compare like with like.
-      const oneTxDb = await newDatabase();
-      const oneTxFile = path.join(project.root, 'all-migrations-one-tx.sql');
-      writeFileSync(oneTxFile, `BEGIN;\n${concatenateMigrations(project, names)}\nCOMMIT;\n`);
-      record('floor-one-tx', expectSuccess(`floor in one transaction (N=${size})`, await applyFloor(oneTxDb, oneTxFile)));
-      await expectTables(oneTxDb, names.flatMap(pluginTables), `floor in one transaction (N=${size})`);
+      'floor-one-tx': writeSql(project, 'floor-one-tx.sql', `BEGIN;\n${concatenateMigrations(project, names)}\nCOMMIT;\n`),
+    } as const;
+    const floors: (keyof typeof files)[] = provider === 'sqlite' ? ['floor', 'floor-with-history', 'floor-one-tx'] : ['floor', 'floor-with-history'];
+    const samples = new Map<PhaseId, ProcessRun[]>();
+    const sample = (phase: PhaseId, run: ProcessRun) => samples.set(phase, [...(samples.get(phase) ?? []), run]);
+    let deployed: TestDatabase | undefined;
+    for (let round = 0; round < DEPLOY_ROUNDS; round++) {
+      for (const floor of floors) {
+        const db = await newDatabase();
+        sample(floor, expectSuccess(`${floor} (${provider}, N=${size})`, await applyFloor(db, files[floor])));
+        await expectTables(db, names.flatMap((name) => (floor === 'floor-with-history' ? [...pluginTables(name), `_prisma_migrations_${name}`] : pluginTables(name))), `${floor} (${provider}, N=${size})`);
+        await dropDatabase(db);
+      }
+      for (const cli of CLIS) {
+        const db = await newDatabase();
+        const what = `deploy with the ${cli} CLI (${provider}, N=${size})`;
+        sample(DEPLOY_FRESH[cli], expectSuccess(what, await runOrchestrator(project.root, ['deploy'], { DATABASE_URL: db.url }, cli)));
+        await verifyDeployed(db, names, 2, what);
+        if (deployed) await dropDatabase(deployed);
+        deployed = db;
+      }
     }
+    for (const [phase, runs] of samples) record(phase, median(runs));
+
+    for (const cli of CLIS) {
+      const noops: ProcessRun[] = [];
+      for (let i = 0; i < NOOP_RUNS; i++) {
+        const what = `no-op deploy with the ${cli} CLI (${provider}, N=${size})`;
+        const run = expectSuccess(what, await runOrchestrator(project.root, ['deploy'], { DATABASE_URL: deployed!.url }, cli));
+        if (!/Nothing to deploy/.test(run.stdout)) throw new BenchFailure(`${what} applied something:\n${run.stdout}`);
+        noops.push(run);
+      }
+      record(DEPLOY_NOOP[cli], median(noops));
+    }
+    await verifyDeployed(deployed!, names, 2, `no-op deploys (${provider}, N=${size})`);
   } finally {
     for (const db of databases) await db.drop().catch((error: unknown) => console.error(`could not drop a bench database: ${String(error)}`));
     for (const project of projects) project.remove();
@@ -151,6 +178,31 @@ function applyFloor(db: TestDatabase, sqlFile: string): Promise<ProcessRun> {
   return db.provider === 'postgresql'
     ? runNative('psql', ['-X', '-1', '-q', '-v', 'ON_ERROR_STOP=1', '-f', sqlFile, db.url])
     : runNative('sqlite3', ['-bail', db.url.slice('file:'.length)], { inputFile: sqlFile });
+}
+
+function writeSql(project: TempProject, name: string, sql: string): string {
+  const file = path.join(project.root, name);
+  writeFileSync(file, sql);
+  return file;
+}
+
+/**
+ * The floor plus the bookkeeping any per-plugin history needs: each plugin's history table and
+ * one row per migration. What deploy costs beyond this is the orchestrator's own overhead.
+ */
+function migrationsWithHistory(project: TempProject, names: string[], provider: Provider): string {
+  return names
+    .flatMap((name) => {
+      const table = `_prisma_migrations_${name}`;
+      return [
+        `${historyTableSql(table, provider)};`,
+        ...project.migrations(name).map(
+          (migration) =>
+            `${project.readMigration(name, migration)}\nINSERT INTO "${table}" ("id", "checksum", "migration_name", "finished_at", "applied_steps_count") VALUES ('${randomUUID()}', '${'0'.repeat(64)}', '${migration}', CURRENT_TIMESTAMP, 1);`,
+        ),
+      ];
+    })
+    .join('\n');
 }
 
 function concatenateMigrations(project: TempProject, names: string[]): string {
@@ -229,12 +281,13 @@ async function warmUp(): Promise<void> {
   }
 }
 
-/** What any orchestrator process pays before its command runs, split into node, tsx and the CLI's imports. */
+/** What any orchestrator process pays before its command runs: node, tsx, the CLI's imports; and the built CLI. */
 async function measureStartup(): Promise<StartupResult[]> {
   const cases: [string, () => Promise<ProcessRun>][] = [
     ['node -e 0', () => runNative('node', ['-e', '0'])],
     ['node --import tsx -e 0', () => runNative('node', ['--import', 'tsx', '-e', '0'])],
     ['orchestrator --help (entry loaded, no command)', () => runOrchestrator(REPO_ROOT, ['--help'])],
+    ['built orchestrator --help (plain node)', () => runOrchestrator(REPO_ROOT, ['--help'], {}, 'built')],
   ];
   const rows: StartupResult[] = [];
   for (const [label, run] of cases) {
@@ -261,9 +314,9 @@ async function describeMachine(providers: Provider[], withGnuTime: boolean): Pro
     versions.push(`PostgreSQL ${server.exitCode === 0 ? server.stdout.split(' ')[0] : '(unreachable)'}`);
   }
   return [
-    `Orchestrator benchmark: sizes ${sizes.join(', ')}; providers ${providers.join(', ')}; entry ${options.entry}${options.entry.endsWith('.ts') ? ' (node --import tsx)' : ' (plain node)'}`,
+    `Orchestrator benchmark: sizes ${sizes.join(', ')}; providers ${providers.join(', ')}; CLI from source (node --import tsx) and built (node dist/orchestrator/index.mjs)`,
     `  ${versions.join(', ')}`,
-    '  wall = spawn to exit of each process, including node + tsx start-up',
+    '  wall = spawn to exit of each process, including node (+ tsx) start-up',
     withGnuTime
       ? '  peak RSS = largest process of the tree (GNU time %M), at least the orchestrator\'s own maxRSS (preload)'
       : '  peak RSS = the orchestrator process\'s own maxRSS (preload); no GNU /usr/bin/time, so child CLIs, bare node and the floor clients read n/a (apt-get install time)',

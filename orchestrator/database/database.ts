@@ -8,7 +8,7 @@ export interface SqlRunner {
 
 /**
  * Everything deploy and status need from a database. The deploy runner never branches on the
- * provider: the differences (placeholders, timestamp types, locking, how a transaction is made
+ * provider: the differences (placeholders, timestamps, locking, how a transaction is made
  * safe for DDL) live in the two implementations of this interface.
  */
 export interface Database extends SqlRunner {
@@ -17,8 +17,6 @@ export interface Database extends SqlRunner {
   readonly displayUrl: string;
   /** Placeholder for the n-th (1-based) query parameter. */
   param(n: number): string;
-  /** Column type for a timestamp with time zone in the history table. */
-  readonly timestampType: string;
   /** Converts a JS date to what this driver stores in a timestamp column. */
   timestamp(date: Date): unknown;
   /**

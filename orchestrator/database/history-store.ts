@@ -1,5 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import type { Provider } from '../config/provider.ts';
 import type { Database, SqlRunner } from './database.ts';
+
+/** Column type for the history's timestamps: with time zone where the database has one. */
+const TIMESTAMP_TYPE: Record<Provider, string> = { postgresql: 'TIMESTAMPTZ', sqlite: 'DATETIME' };
+
+/** The DDL of a plugin's history table (also what the benchmark's floor adds for a fair comparison). */
+export function historyTableSql(table: string, provider: Provider): string {
+  const ts = TIMESTAMP_TYPE[provider];
+  return `CREATE TABLE IF NOT EXISTS "${table}" (
+    "id" VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum" VARCHAR(64) NOT NULL,
+    "finished_at" ${ts},
+    "migration_name" VARCHAR(255) NOT NULL,
+    "logs" TEXT,
+    "rolled_back_at" ${ts},
+    "started_at" ${ts} NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "applied_steps_count" INTEGER NOT NULL DEFAULT 0
+)`;
+}
 
 /** One row of a plugin's history table; the columns are those of Prisma's `_prisma_migrations`. */
 export interface HistoryRow {
@@ -33,19 +52,7 @@ export class HistoryStore {
 
   /** Creates the table if missing; run inside the migration's transaction so a failure leaves none. */
   async ensureTable(tx: SqlRunner): Promise<void> {
-    const ts = this.db.timestampType;
-    await tx.execute(
-      `CREATE TABLE IF NOT EXISTS ${this.quoted} (
-    "id" VARCHAR(36) PRIMARY KEY NOT NULL,
-    "checksum" VARCHAR(64) NOT NULL,
-    "finished_at" ${ts},
-    "migration_name" VARCHAR(255) NOT NULL,
-    "logs" TEXT,
-    "rolled_back_at" ${ts},
-    "started_at" ${ts} NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "applied_steps_count" INTEGER NOT NULL DEFAULT 0
-)`,
-    );
+    await tx.execute(historyTableSql(this.table, this.db.provider));
   }
 
   /** Every row, oldest first. Callers check that the table exists (one table listing serves all plugins). */

@@ -14,7 +14,6 @@ const DEPLOY_LOCK_KEY = 72_605_041; // any constant works, as long as it never c
  */
 export class PostgresDatabase implements Database {
   readonly provider = 'postgresql' as const;
-  readonly timestampType = 'TIMESTAMPTZ';
 
   private constructor(
     private readonly client: pg.Client,

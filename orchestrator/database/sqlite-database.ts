@@ -21,7 +21,6 @@ const BUSY_TIMEOUT_MS = Number(process.env.ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS ?
  */
 export class SqliteDatabase implements Database {
   readonly provider = 'sqlite' as const;
-  readonly timestampType = 'DATETIME';
   readonly displayUrl: string;
   private readonly db: BetterSqlite3.Database;
 
