@@ -4,8 +4,8 @@
  * Builds N synthetic plugins and times generate, deploy and a no-op deploy as whole processes,
  * against the floor (the database's own client applying the same SQL in one call) and against
  * one process per plugin. Deploys run both ways users start them: from source through tsx, and
- * the built CLI the Docker image runs (`npm run build`). Prints wall time and peak RSS per phase and N, the ratios, and
- * PASS/MISS per target. Exits 1 only when the orchestrator fails or leaves the database wrong;
+ * the built CLI the Docker image runs (`npm run build`). Prints wall time and peak RSS per phase
+ * and N, the ratios, and PASS/MISS per target. Exits 1 only when the orchestrator fails or leaves the database wrong;
  * a missed target is a finding, not a failure.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { isProvider, type Provider } from '../orchestrator/config/provider.ts';
 import { historyTableSql } from '../orchestrator/database/history-store.ts';
+import { historyTableName } from '../orchestrator/plugins/plugin.ts';
 import { REPO_ROOT, createTempProject, type TempProject } from '../test/support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, type TestDatabase } from '../test/support/test-databases.ts';
 import { detectGnuTime, prepareBuiltCli, removeRssScratch, runNative, runOrchestrator, type OrchestratorCli, type ProcessRun } from './measure-process.ts';
@@ -142,7 +143,7 @@ async function benchOne(provider: Provider, size: number, env: { cliEngine: bool
       for (const floor of floors) {
         const db = await newDatabase();
         sample(floor, expectSuccess(`${floor} (${provider}, N=${size})`, await applyFloor(db, files[floor])));
-        await expectTables(db, names.flatMap((name) => (floor === 'floor-with-history' ? [...pluginTables(name), `_prisma_migrations_${name}`] : pluginTables(name))), `${floor} (${provider}, N=${size})`);
+        await expectTables(db, names.flatMap(floor === 'floor-with-history' ? tablesWithHistory : pluginTables), `${floor} (${provider}, N=${size})`);
         await dropDatabase(db);
       }
       for (const cli of CLIS) {
@@ -193,7 +194,7 @@ function writeSql(project: TempProject, name: string, sql: string): string {
 function migrationsWithHistory(project: TempProject, names: string[], provider: Provider): string {
   return names
     .flatMap((name) => {
-      const table = `_prisma_migrations_${name}`;
+      const table = historyTableName(name);
       return [
         `${historyTableSql(table, provider)};`,
         ...project.migrations(name).map(
@@ -215,21 +216,25 @@ function pluginTables(plugin: string): string[] {
   return TABLES_PER_PLUGIN.map((table) => `${plugin}_${table}`);
 }
 
+function tablesWithHistory(plugin: string): string[] {
+  return [...pluginTables(plugin), historyTableName(plugin)];
+}
+
 /** 3N plugin tables + N history tables, and per plugin exactly its migrations recorded as finished. */
 async function verifyDeployed(db: TestDatabase, names: string[], migrationsPerPlugin: number, what: string): Promise<void> {
-  await expectTables(db, names.flatMap((name) => [...pluginTables(name), `_prisma_migrations_${name}`]), what);
+  await expectTables(db, names.flatMap(tablesWithHistory), what);
   // Chunked: SQLite caps a compound SELECT at 500 terms.
   for (let i = 0; i < names.length; i += 100) {
     const chunk = names.slice(i, i + 100);
     const rows = await db.query<{ plugin: string; total: unknown; finished: unknown; rolled_back: unknown }>(
       chunk
-        .map((name) => `SELECT '${name}' AS plugin, COUNT(*) AS total, COUNT("finished_at") AS finished, COUNT("rolled_back_at") AS rolled_back FROM "_prisma_migrations_${name}"`)
+        .map((name) => `SELECT '${name}' AS plugin, COUNT(*) AS total, COUNT("finished_at") AS finished, COUNT("rolled_back_at") AS rolled_back FROM "${historyTableName(name)}"`)
         .join(' UNION ALL '),
     );
     for (const row of rows) {
       const [total, finished, rolledBack] = [Number(row.total), Number(row.finished), Number(row.rolled_back)];
       if (total !== migrationsPerPlugin || finished !== migrationsPerPlugin || rolledBack !== 0) {
-        throw new BenchFailure(`${what}: _prisma_migrations_${row.plugin} has ${total} row(s), ${finished} finished, ${rolledBack} rolled back; expected ${migrationsPerPlugin} finished`);
+        throw new BenchFailure(`${what}: ${historyTableName(row.plugin)} has ${total} row(s), ${finished} finished, ${rolledBack} rolled back; expected ${migrationsPerPlugin} finished`);
       }
     }
     if (rows.length !== chunk.length) throw new BenchFailure(`${what}: expected ${chunk.length} history counts, got ${rows.length}`);
