@@ -35,6 +35,8 @@ export async function buildCli(outdir: string = DEFAULT_OUTDIR): Promise<string>
     platform: 'node',
     target: 'node20',
     packages: 'external',
+    // Read by the schema-engine launcher: the server is bundled in, so it need not register tsx.
+    define: { ORCHESTRATOR_BUILT: 'true' },
     logLevel: 'warning',
   });
   return path.join(outdir, 'index.mjs');

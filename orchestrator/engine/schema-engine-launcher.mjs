@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The executable the Prisma CLI spawns as its schema engine (PRISMA_SCHEMA_ENGINE_BINARY) when
 // no native engine is installed. Plain JavaScript so the CLI can run it directly from any cwd;
-// it registers tsx (a production dependency) to load the TypeScript server beside it.
+// from source, it registers tsx (a production dependency) to load the TypeScript server beside it.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -16,7 +16,11 @@ if (process.argv.includes('--version')) {
   process.exit(0);
 }
 
-const { register } = await import('tsx/esm/api');
-register();
+// From source the server is TypeScript, loaded through tsx. The built CLI (scripts/build-cli.ts)
+// bundles the server into this file and defines ORCHESTRATOR_BUILT, so it skips tsx's start-up.
+if (typeof ORCHESTRATOR_BUILT === 'undefined') {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 const { runSchemaEngineServer } = await import('./schema-engine-server.ts');
 await runSchemaEngineServer(process.argv.slice(2));
