@@ -13,15 +13,36 @@ export type ErrorCode =
   | 'PROVIDER_MISMATCH'
   | 'DATABASE_URL_INVALID'
   | 'DATABASE_UNREACHABLE'
+  | 'DATABASE_AUTH_FAILED'
+  | 'DATABASE_NOT_FOUND'
+  | 'DATABASE_PERMISSION_DENIED'
+  | 'DATABASE_FILE_INVALID'
+  | 'CONNECTION_LOST'
+  | 'LOCK_TIMEOUT'
+  | 'HISTORY_TABLE_INVALID'
+  | 'MIGRATION_INVALID'
   | 'MIGRATION_MODIFIED'
   | 'MIGRATION_MISSING'
+  | 'MIGRATION_RENAMED'
+  | 'MIGRATION_OUT_OF_ORDER'
+  | 'MIGRATION_INTERRUPTED'
   | 'MIGRATION_FAILED'
+  | 'PLUGIN_REMOVED'
   | 'OWNERSHIP_CONFLICT'
   | 'OWNERSHIP_VIOLATION'
+  | 'SQL_UNVERIFIABLE'
+  | 'ENUM_VALUE_IN_USE'
   | 'ENGINE_FAILED'
   | 'ENGINE_MISSING'
   | 'PRISMA_CLI_MISSING'
   | 'PRISMA_CLI_FAILED';
+
+/**
+ * The only failures worth retrying unchanged (exit code 3, which the container entrypoint
+ * retries): the server was not there, the connection dropped, or another deploy held the lock
+ * too long. A wrong password or a missing database is permanent and exits 1.
+ */
+export const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['DATABASE_UNREACHABLE', 'CONNECTION_LOST', 'LOCK_TIMEOUT']);
 
 export class OrchestratorError extends Error {
   readonly code: ErrorCode;

@@ -11,14 +11,14 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
-import { OrchestratorError } from './errors.ts';
+import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
 
 // Commands are imported when they run: a container start (deploy) should not load the diff
 // engines, execa or the Prisma CLI wrapper that generate and client need.
 
 const EXIT_ERROR = 1;
 const EXIT_NOT_UP_TO_DATE = 2;
-const EXIT_UNREACHABLE = 3;
+const EXIT_RETRYABLE = 3;
 
 const program = new Command('orchestrator')
   .description('Per-plugin Prisma migrations for one shared database: each plugin owns its tables and its own history table.')
@@ -87,7 +87,7 @@ try {
   if (error instanceof OrchestratorError) {
     console.error(`Error [${error.code}]: ${error.describe()}`);
     if (verbose && error.cause) console.error(error.cause);
-    process.exitCode = error.code === 'DATABASE_UNREACHABLE' ? EXIT_UNREACHABLE : EXIT_ERROR;
+    process.exitCode = RETRYABLE_CODES.has(error.code) ? EXIT_RETRYABLE : EXIT_ERROR;
   } else {
     console.error(error);
     process.exitCode = EXIT_ERROR;
