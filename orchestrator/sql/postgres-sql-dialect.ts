@@ -1,0 +1,488 @@
+import { loadModule, parseSync } from 'libpg-query';
+import { SqlSyntaxError, type ObjectKind, type ObjectUse, type PlannedStatement, type TouchedObject } from './migration-plan.ts';
+import type { SqlDialect } from './sql-dialect.ts';
+import { lineAt, skipLeadingComments } from './sql-text.ts';
+
+/** A node of libpg-query's JSON tree (PostgreSQL's own parse tree). */
+type Node = Record<string, unknown>;
+type StatementFacts = Omit<PlannedStatement, 'index' | 'sql' | 'line'>;
+
+let moduleLoaded: Promise<void> | undefined;
+
+/**
+ * PostgreSQL, read with PostgreSQL's own parser (libpg-query, the server's grammar compiled to
+ * WebAssembly). The parser splits the script (its statement offsets), folds unquoted names, and
+ * gives every object a statement names; nothing here re-tokenizes SQL.
+ */
+export class PostgresSqlDialect implements SqlDialect {
+  readonly provider = 'postgresql' as const;
+  readonly defaultSchema = 'public';
+
+  nameKey(name: string): string {
+    return name;
+  }
+
+  async readStatements(script: string): Promise<PlannedStatement[]> {
+    await (moduleLoaded ??= loadModule());
+    if (script.trim() === '') return [];
+    let tree: { stmts?: { stmt: Node; stmt_location?: number; stmt_len?: number }[] };
+    try {
+      tree = parseSync(script);
+    } catch (error) {
+      const details = (error as { sqlDetails?: { cursorPosition?: number } }).sqlDetails;
+      // The cursor is a character position (PostgreSQL converts it from bytes).
+      const line = details?.cursorPosition === undefined ? 1 : lineAt(script, details.cursorPosition);
+      throw new SqlSyntaxError((error as Error).message, line);
+    }
+    // stmt_location / stmt_len are byte offsets into the UTF-8 text; a stmt_len of 0 runs to the end.
+    const bytes = Buffer.from(script, 'utf8');
+    return (tree.stmts ?? []).map((raw, index) => {
+      const start = raw.stmt_location ?? 0;
+      const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
+      const text = bytes.subarray(start, end).toString('utf8');
+      const codeStart = skipLeadingComments(text, true);
+      const before = bytes.subarray(0, start).toString('utf8') + text.slice(0, codeStart);
+      return { index, sql: text.slice(codeStart).trimEnd(), line: lineAt(before, before.length), ...describe(raw.stmt) };
+    });
+  }
+}
+
+/** Reads one statement's parse tree: what it is, what it touches, how it may run. */
+function describe(stmt: Node): StatementFacts {
+  const [type, body] = Object.entries(stmt)[0] as [string, Node];
+  const reader = new TreeReader();
+  reader.visit(stmt);
+  const facts: StatementFacts = {
+    kind: label(type, body),
+    touches: reader.touches,
+    transaction: mustRunOutsideTransaction(type, body) || reader.outsideTransaction ? 'outside-transaction' : 'transactional',
+    dynamic: reader.dynamic,
+  };
+  if (type === 'TransactionStmt') facts.transactionControl = transactionControl(String(body.kind));
+  if (type === 'AlterEnumStmt' && body.newVal !== undefined && body.oldVal === undefined) facts.addsEnumValue = true;
+  return facts;
+}
+
+/**
+ * Statements PostgreSQL refuses inside a transaction block ("… cannot run inside a transaction
+ * block"): see the notes of CREATE/DROP INDEX, REINDEX, VACUUM, CLUSTER, CREATE/DROP DATABASE,
+ * ALTER DATABASE SET TABLESPACE, CREATE/DROP TABLESPACE, ALTER SYSTEM, the subscription
+ * commands and DISCARD ALL in the PostgreSQL reference.
+ */
+function mustRunOutsideTransaction(type: string, body: Node): boolean {
+  switch (type) {
+    case 'IndexStmt':
+    case 'DropStmt':
+      return body.concurrent === true;
+    case 'ReindexStmt':
+      return hasOption(body.params, 'concurrently') || ['REINDEX_OBJECT_SCHEMA', 'REINDEX_OBJECT_SYSTEM', 'REINDEX_OBJECT_DATABASE'].includes(String(body.kind));
+    case 'VacuumStmt':
+      return body.is_vacuumcmd === true;
+    case 'ClusterStmt':
+      return body.relation === undefined;
+    case 'AlterDatabaseStmt':
+      return hasOption(body.options, 'tablespace');
+    case 'DiscardStmt':
+      return body.target === 'DISCARD_ALL';
+    case 'CreatedbStmt':
+    case 'DropdbStmt':
+    case 'CreateTableSpaceStmt':
+    case 'DropTableSpaceStmt':
+    case 'AlterSystemStmt':
+    case 'CreateSubscriptionStmt':
+    case 'DropSubscriptionStmt':
+    case 'AlterSubscriptionStmt':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function transactionControl(kind: string): NonNullable<PlannedStatement['transactionControl']> {
+  switch (kind) {
+    case 'TRANS_STMT_BEGIN':
+    case 'TRANS_STMT_START':
+      return 'begin';
+    case 'TRANS_STMT_COMMIT':
+      return 'commit';
+    case 'TRANS_STMT_ROLLBACK':
+      return 'rollback';
+    case 'TRANS_STMT_SAVEPOINT':
+      return 'savepoint';
+    case 'TRANS_STMT_RELEASE':
+      return 'release';
+    default:
+      return 'other';
+  }
+}
+
+/** Statements whose effect cannot be read from their text: code run by the server. */
+const DYNAMIC_STATEMENTS = new Set(['DoStmt', 'CallStmt', 'ExecuteStmt', 'PrepareStmt', 'CreateFunctionStmt', 'LoadStmt']);
+
+/** Built-in type names the grammar leaves unqualified (keywords such as INTEGER come back as pg_catalog.*). */
+const BUILT_IN_TYPES = new Set(['text', 'bytea', 'json', 'jsonb', 'uuid', 'xml', 'money', 'inet', 'cidr', 'macaddr', 'date', 'citext', 'tsvector', 'tsquery', 'oid', 'regclass', 'name', 'serial', 'bigserial', 'smallserial', 'timestamptz', 'timetz', 'int', 'int2', 'int4', 'int8', 'float4', 'float8', 'bool', 'varchar', 'bpchar']);
+
+/**
+ * Walks a statement's whole tree. Handlers for the statements that change something mark the
+ * relation they change (`write`, `reference`); every other table the walk meets is a `read`.
+ * Nested statements (data-modifying CTEs, rule actions, EXPLAIN ANALYZE) get the same handlers,
+ * wherever they sit.
+ */
+class TreeReader {
+  readonly touches: TouchedObject[] = [];
+  dynamic = false;
+  outsideTransaction = false;
+  /** RangeVar nodes a handler already classified, so the generic walk does not count them as reads. */
+  private readonly claimed = new Set<Node>();
+
+  visit(value: unknown): void {
+    if (Array.isArray(value)) {
+      for (const item of value) this.visit(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    const node = value as Node;
+    if (typeof node.relname === 'string') {
+      // A RangeVar, wrapped or as a field (`relation: {...}`).
+      if (!this.claimed.has(node)) this.relation(node, 'table', 'read');
+    } else if (Array.isArray(node.names) && 'typemod' in node) {
+      if (!this.claimed.has(node)) this.typeName(node);
+    } else {
+      const keys = Object.keys(node);
+      if (keys.length === 1 && /^[A-Z]/.test(keys[0]!)) this.handle(keys[0]!, node[keys[0]!] as Node);
+    }
+    for (const child of Object.values(node)) this.visit(child);
+  }
+
+  /** Marks what a node of the given type writes or references, before its children are walked. */
+  private handle(type: string, body: Node): void {
+    if (DYNAMIC_STATEMENTS.has(type)) this.dynamic = true;
+    switch (type) {
+      case 'InsertStmt':
+      case 'UpdateStmt':
+      case 'DeleteStmt':
+      case 'MergeStmt':
+      case 'RuleStmt':
+      case 'ClusterStmt':
+      case 'CreatePolicyStmt':
+      case 'AlterPolicyStmt':
+        this.relation(body.relation ?? body.table, 'table', 'write');
+        break;
+      case 'CreateStmt':
+        this.relation(body.relation, 'table', 'write');
+        // PARTITION OF / INHERITS attaches the new table to its parent: a change to the parent.
+        for (const parent of list(body.inhRelations)) this.relation(parent, 'table', 'write');
+        break;
+      case 'CreateForeignTableStmt':
+        this.relation((body.base as Node | undefined)?.relation, 'table', 'write');
+        break;
+      case 'CreateTableAsStmt':
+        this.relation((body.into as Node | undefined)?.rel, body.objtype === 'OBJECT_MATVIEW' ? 'view' : 'table', 'write');
+        break;
+      case 'ViewStmt':
+        this.relation(body.view, 'view', 'write');
+        break;
+      case 'RefreshMatViewStmt':
+        this.relation(body.relation, 'view', 'write');
+        break;
+      case 'AlterTableStmt':
+        this.relation(body.relation, objectKind(String(body.objtype)), 'write');
+        break;
+      case 'PartitionCmd':
+        this.relation(body.name, 'table', 'write');
+        if (body.concurrent === true) this.outsideTransaction = true;
+        break;
+      case 'TruncateStmt':
+      case 'LockStmt':
+        for (const relation of list(body.relations)) this.relation(relation, 'table', 'write');
+        break;
+      case 'CreateStatsStmt':
+        for (const relation of list(body.relations)) this.relation(relation, 'table', 'write');
+        break;
+      case 'VacuumStmt':
+        for (const rel of list(body.rels)) this.relation((unwrap(rel) as Node).relation, 'table', body.is_vacuumcmd === true ? 'write' : 'read');
+        break;
+      case 'CopyStmt':
+        this.relation(body.relation, 'table', body.is_from === true ? 'write' : 'read');
+        if (body.is_program === true) this.dynamic = true;
+        break;
+      case 'IndexStmt': {
+        const table = body.relation as Node;
+        this.relation(table, 'table', 'write');
+        if (typeof body.idxname === 'string') this.add({ kind: 'index', name: body.idxname, schema: schemaOf(table), use: 'write', table: String(table.relname) });
+        break;
+      }
+      case 'ReindexStmt':
+        if (body.relation) this.relation(body.relation, body.kind === 'REINDEX_OBJECT_INDEX' ? 'index' : 'table', 'write');
+        else if (body.kind === 'REINDEX_OBJECT_SCHEMA') this.add({ kind: 'schema', name: String(body.name), use: 'write' });
+        break;
+      case 'CreateTrigStmt': {
+        const table = body.relation as Node;
+        this.relation(table, 'table', 'write');
+        this.add({ kind: 'trigger', name: String(body.trigname), schema: schemaOf(table), use: 'write', table: String(table.relname) });
+        this.add({ ...qualifiedName(list(body.funcname)), kind: 'function', use: 'reference' });
+        break;
+      }
+      case 'CreateEnumStmt':
+      case 'CreateRangeStmt':
+      case 'AlterEnumStmt':
+        this.add({ ...qualifiedName(list(body.typeName)), kind: 'enum', use: 'write' });
+        break;
+      case 'CreateDomainStmt':
+        this.add({ ...qualifiedName(list(body.domainname)), kind: 'enum', use: 'write' });
+        break;
+      case 'AlterDomainStmt':
+        this.add({ ...qualifiedName(list(body.typeName)), kind: 'enum', use: 'write' });
+        break;
+      case 'CompositeTypeStmt':
+        this.relation(body.typevar, 'enum', 'write');
+        break;
+      case 'DefineStmt':
+        this.add({ ...qualifiedName(list(body.defnames)), kind: body.kind === 'OBJECT_TYPE' ? 'enum' : 'other', use: 'write' });
+        break;
+      case 'CreateSeqStmt':
+      case 'AlterSeqStmt':
+        this.relation(body.sequence, 'sequence', 'write');
+        for (const option of list(body.options)) {
+          const def = unwrap(option) as Node;
+          if (def.defname === 'owned_by') this.add({ ...qualifiedName(list(unwrap(def.arg)).slice(0, -1)), kind: 'table', use: 'reference' });
+        }
+        break;
+      case 'CreateFunctionStmt':
+        this.add({ ...qualifiedName(list(body.funcname)), kind: 'function', use: 'write' });
+        break;
+      case 'AlterFunctionStmt':
+        this.objects(body.objtype === 'OBJECT_PROCEDURE' ? 'OBJECT_PROCEDURE' : 'OBJECT_FUNCTION', [body.func], 'write');
+        break;
+      case 'CreateSchemaStmt':
+        if (typeof body.schemaname === 'string') this.add({ kind: 'schema', name: body.schemaname, use: 'write' });
+        break;
+      case 'DropStmt':
+        this.objects(String(body.removeType), list(body.objects), 'write');
+        break;
+      case 'CommentStmt':
+      case 'SecLabelStmt':
+        this.objects(String(body.objtype), [body.object], 'write');
+        break;
+      case 'AlterOwnerStmt':
+      case 'AlterObjectSchemaStmt':
+        if (body.relation) this.relation(body.relation, objectKind(String(body.objectType)), 'write');
+        else this.objects(String(body.objectType), [body.object], 'write');
+        break;
+      case 'RenameStmt':
+        this.rename(body);
+        break;
+      case 'GrantStmt':
+        if (body.targtype === 'ACL_TARGET_ALL_IN_SCHEMA') this.objects('OBJECT_SCHEMA', list(body.objects), 'write');
+        else if (body.objtype === 'OBJECT_TABLE' || body.objtype === 'OBJECT_SEQUENCE') {
+          for (const relation of list(body.objects)) this.relation(relation, objectKind(String(body.objtype)), 'write');
+        } else this.objects(String(body.objtype), list(body.objects), 'write');
+        break;
+      case 'Constraint':
+        // A foreign key: the table it points at is referenced, not changed.
+        if (body.pktable) this.relation(body.pktable, 'table', 'reference');
+        break;
+    }
+  }
+
+  private rename(body: Node): void {
+    const type = String(body.renameType);
+    const newName = typeof body.newname === 'string' ? body.newname : undefined;
+    switch (type) {
+      case 'OBJECT_TABLE':
+      case 'OBJECT_FOREIGN_TABLE':
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_INDEX':
+      case 'OBJECT_SEQUENCE': {
+        // The old name and the new one: renaming a table onto another plugin's name is a change to it.
+        const relation = body.relation as Node;
+        this.relation(relation, objectKind(type), 'write');
+        if (newName) this.add({ kind: objectKind(type), name: newName, schema: schemaOf(relation), use: 'write' });
+        break;
+      }
+      case 'OBJECT_SCHEMA':
+        this.add({ kind: 'schema', name: String(body.subname), use: 'write' });
+        if (newName) this.add({ kind: 'schema', name: newName, use: 'write' });
+        break;
+      case 'OBJECT_TYPE':
+      case 'OBJECT_DOMAIN': {
+        const [target] = this.objects(type, [body.object], 'write');
+        if (newName && target) this.add({ kind: 'enum', name: newName, schema: target.schema, use: 'write' });
+        break;
+      }
+      default:
+        // Columns, constraints, triggers, policies, rules, attributes: a change to their table (or type).
+        if (body.relation) this.relation(body.relation, type === 'OBJECT_ATTRIBUTE' ? 'enum' : 'table', 'write');
+        else this.objects(type, [body.object], 'write');
+    }
+  }
+
+  /** Objects named by a DROP / COMMENT / GRANT / ALTER … OWNER, by the ObjectType the statement gives. */
+  private objects(objectType: string, items: unknown[], use: ObjectUse): TouchedObject[] {
+    const added: TouchedObject[] = [];
+    for (const item of items) {
+      const node = unwrap(item);
+      if (node !== null && typeof node === 'object') this.claimed.add(node as Node);
+      const touched = namedObject(objectType, node);
+      if (touched) added.push(this.add({ ...touched, use }));
+    }
+    return added;
+  }
+
+  private relation(value: unknown, kind: ObjectKind, use: ObjectUse): void {
+    const node = unwrap(value) as Node | undefined;
+    if (!node || typeof node.relname !== 'string') return;
+    this.claimed.add(node);
+    this.add({ kind, name: node.relname, schema: schemaOf(node), use });
+  }
+
+  private typeName(node: Node): void {
+    const names = list(node.names).map(stringValue);
+    if (names[0] === 'pg_catalog' || (names.length === 1 && BUILT_IN_TYPES.has(names[0]!))) return;
+    this.add({ ...qualifiedName(list(node.names)), kind: 'enum', use: 'reference' });
+  }
+
+  private add(touched: TouchedObject): TouchedObject {
+    const clean: TouchedObject = { kind: touched.kind, name: touched.name, use: touched.use };
+    if (touched.schema !== undefined) clean.schema = touched.schema;
+    if (touched.table !== undefined) clean.table = touched.table;
+    const seen = this.touches.some((t) => t.kind === clean.kind && t.name === clean.name && t.schema === clean.schema && t.use === clean.use);
+    if (!seen) this.touches.push(clean);
+    return clean;
+  }
+}
+
+/** The object a DROP/COMMENT/… item names, given the statement's ObjectType. */
+function namedObject(objectType: string, node: unknown): Omit<TouchedObject, 'use'> | undefined {
+  const kind = objectKind(objectType);
+  const asNode = node as Node | undefined;
+  if (asNode && typeof asNode.relname === 'string') return { kind, name: asNode.relname, ...optionalSchema(schemaOf(asNode)) };
+  if (asNode && Array.isArray(asNode.names)) return { kind, ...qualifiedName(list(asNode.names)) };
+  if (asNode && Array.isArray(asNode.objname)) return { kind, ...qualifiedName(list(asNode.objname)) };
+  if (asNode && typeof asNode.sval === 'string') return { kind, name: asNode.sval };
+  const names = list(asNode ? (unwrap(asNode) as unknown) : undefined);
+  if (names.length === 0) return undefined;
+  switch (objectType) {
+    // `table.column`, `table.trigger`, …: the object is part of its table.
+    case 'OBJECT_COLUMN':
+    case 'OBJECT_TABCONSTRAINT':
+    case 'OBJECT_TRIGGER':
+    case 'OBJECT_POLICY':
+    case 'OBJECT_RULE':
+      return { kind: 'table', ...qualifiedName(names.slice(0, -1)) };
+    default:
+      return { kind, ...qualifiedName(names) };
+  }
+}
+
+function objectKind(objectType: string): ObjectKind {
+  switch (objectType) {
+    case 'OBJECT_TABLE':
+    case 'OBJECT_FOREIGN_TABLE':
+    case 'OBJECT_COLUMN':
+    case 'OBJECT_TABCONSTRAINT':
+    case 'OBJECT_TRIGGER':
+    case 'OBJECT_POLICY':
+    case 'OBJECT_RULE':
+      return 'table';
+    case 'OBJECT_INDEX':
+      return 'index';
+    case 'OBJECT_SEQUENCE':
+      return 'sequence';
+    case 'OBJECT_VIEW':
+    case 'OBJECT_MATVIEW':
+      return 'view';
+    // Types are what plugins own as enums; a domain or composite type shares their namespace.
+    case 'OBJECT_TYPE':
+    case 'OBJECT_DOMAIN':
+    case 'OBJECT_DOMCONSTRAINT':
+      return 'enum';
+    case 'OBJECT_FUNCTION':
+    case 'OBJECT_PROCEDURE':
+    case 'OBJECT_ROUTINE':
+    case 'OBJECT_AGGREGATE':
+      return 'function';
+    case 'OBJECT_SCHEMA':
+      return 'schema';
+    default:
+      return 'other';
+  }
+}
+
+/** A short label for messages: "CREATE TABLE", "DROP INDEX", "ALTER TYPE … ADD VALUE". */
+function label(type: string, body: Node): string {
+  const object = (objectType: unknown) => String(objectType).replace(/^OBJECT_/, '').replace(/_/g, ' ');
+  switch (type) {
+    case 'CreateStmt':
+      return 'CREATE TABLE';
+    case 'IndexStmt':
+      return body.concurrent === true ? 'CREATE INDEX CONCURRENTLY' : 'CREATE INDEX';
+    case 'DropStmt':
+      return `DROP ${object(body.removeType)}${body.concurrent === true ? ' CONCURRENTLY' : ''}`;
+    case 'AlterTableStmt':
+      return `ALTER ${object(body.objtype)}`;
+    case 'RenameStmt':
+      return `ALTER ${object(body.renameType)} … RENAME`;
+    case 'AlterEnumStmt':
+      return body.oldVal === undefined ? 'ALTER TYPE … ADD VALUE' : 'ALTER TYPE … RENAME VALUE';
+    case 'CreateEnumStmt':
+      return 'CREATE TYPE … AS ENUM';
+    case 'TransactionStmt':
+      return String(body.kind).replace(/^TRANS_STMT_/, '').replace(/_/g, ' ');
+    case 'DoStmt':
+      return 'DO';
+    case 'ViewStmt':
+      return 'CREATE VIEW';
+    case 'CreateTrigStmt':
+      return 'CREATE TRIGGER';
+    case 'VariableSetStmt':
+      return 'SET';
+    default:
+      // InsertStmt → INSERT, CreateSeqStmt → CREATE SEQ, AlterDomainStmt → ALTER DOMAIN
+      return type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+  }
+}
+
+function hasOption(options: unknown, name: string): boolean {
+  return list(options).some((option) => (unwrap(option) as Node).defname === name);
+}
+
+/** `[schema, name]` String nodes (a leading catalog is dropped) as a name and its schema. */
+function qualifiedName(items: unknown[]): { name: string; schema?: string } {
+  const names = items.map(stringValue);
+  const name = names.at(-1) ?? '';
+  return names.length >= 2 ? { name, schema: names.at(-2)! } : { name };
+}
+
+/** A RangeVar's schema; a temporary relation lives in the session's own temporary schema. */
+function schemaOf(relation: Node): string | undefined {
+  if (typeof relation.schemaname === 'string') return relation.schemaname;
+  return relation.relpersistence === 't' ? 'pg_temp' : undefined;
+}
+
+function optionalSchema(schema: string | undefined): { schema?: string } {
+  return schema === undefined ? {} : { schema };
+}
+
+function stringValue(item: unknown): string {
+  const node = unwrap(item) as Node | undefined;
+  return typeof node?.sval === 'string' ? node.sval : '';
+}
+
+/** `{ List: { items } }` → items; `{ Type: body }` → body; arrays as they are. */
+function list(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value;
+  const node = value as Node | undefined;
+  const inner = node?.List as Node | undefined;
+  if (inner) return (inner.items as unknown[] | undefined) ?? [];
+  if (node && Array.isArray(node.items)) return node.items as unknown[];
+  return [];
+}
+
+function unwrap(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && /^[A-Z]/.test(keys[0]!) && keys[0] !== 'List') return (value as Node)[keys[0]!];
+  return value;
+}
