@@ -28,5 +28,15 @@ export interface Database extends SqlRunner {
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
   /** Names of the tables in the schema the orchestrator migrates. */
   listTables(): Promise<string[]>;
+  /**
+   * The schema the orchestrator migrates, when the connection names one; otherwise the dialect's
+   * default (`public`, `main`).
+   */
+  readonly schema?: string;
+  /**
+   * Index names (and, on SQLite, trigger names) → the table each is on, from the live catalog of
+   * that schema: `DROP INDEX "x"` names no table, the catalog does.
+   */
+  listIndexTables?(): Promise<Map<string, string>>;
   close(): Promise<void>;
 }

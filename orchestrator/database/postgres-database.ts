@@ -72,6 +72,18 @@ export class PostgresDatabase implements Database {
     return rows.map((row) => row.name);
   }
 
+  async listIndexTables(): Promise<Map<string, string>> {
+    const rows = await this.query<{ index: string; table: string }>(
+      `SELECT i.relname AS "index", t.relname AS "table"
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class t ON t.oid = x.indrelid
+         JOIN pg_namespace n ON n.oid = t.relnamespace
+        WHERE n.nspname = current_schema()`,
+    );
+    return new Map(rows.map((row) => [row.index, row.table]));
+  }
+
   async close(): Promise<void> {
     await this.client.end().catch(() => {});
   }

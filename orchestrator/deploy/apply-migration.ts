@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Database } from '../database/database.ts';
 import type { HistoryStore } from '../database/history-store.ts';
-import { isTransactionControl, splitSqlStatements } from '../database/split-sql-statements.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
+import type { MigrationPlan } from '../sql/migration-plan.ts';
 
 /** How much of a failing statement an error message quotes. */
 const STATEMENT_PREVIEW = 400;
@@ -13,15 +13,10 @@ const STATEMENT_PREVIEW = 400;
  * together, or the transaction rolls back and the database is as it was. Returns false when
  * another process applied it first (seen inside the transaction, under the write lock).
  */
-export async function applyMigration(db: Database, history: HistoryStore, plugin: string, migration: MigrationOnDisk): Promise<boolean> {
-  const statements = splitSqlStatements(migration.sql, db.provider);
+export async function applyMigration(db: Database, history: HistoryStore, plugin: string, migration: MigrationOnDisk, plan: MigrationPlan): Promise<boolean> {
+  // Until deploy runs the plan's steps one by one, every step's statements share one transaction.
+  const statements = plan.steps.flatMap((step) => step.statements.map((statement) => statement.sql));
   const where = `Plugin "${plugin}", migration ${migration.name} (${path.relative(process.cwd(), migration.sqlPath)})`;
-  const control = statements.find(isTransactionControl);
-  if (control) {
-    throw new OrchestratorError('MIGRATION_FAILED', `${where} contains the transaction statement "${control.split('\n')[0]}". Nothing was applied.`, {
-      fix: 'Remove it: deploy runs every migration in a transaction of its own.',
-    });
-  }
 
   const startedAt = new Date();
   let failing: { index: number; sql: string } | undefined;

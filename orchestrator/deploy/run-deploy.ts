@@ -1,11 +1,14 @@
 import type { Database } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
-import { findOwnershipViolations, ownershipError } from '../ownership/check-migration-ownership.ts';
+import { checkMigrationOwnership, ownershipError, unverifiableError, type PlannedMigration } from '../ownership/check-migration-ownership.ts';
+import type { ObjectOwnership } from '../ownership/object-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
+import { sqlDialectFor } from '../sql/sql-dialects.ts';
 import { transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { readPluginStates, type PluginState } from '../status/read-plugin-states.ts';
 import { applyMigration } from './apply-migration.ts';
+import { readMigrationPlan } from './read-migration-plan.ts';
 
 /** One plugin's share of a deploy, handed to the progress display to run. */
 export interface PluginDeployStep {
@@ -36,25 +39,32 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
  *
  * Before anything runs, the whole plan is checked: a migration whose file changed since it was
  * applied, a history generated for another provider, or a pending migration that touches
- * another plugin's tables stops the deploy with the database untouched. Then each migration is applied atomically; the first failure stops the deploy, with
+ * another plugin's objects (or runs dynamic SQL not marked trusted) stops the deploy with the database untouched. Then each migration is applied atomically; the first failure stops the deploy, with
  * the migrations before it committed and the failing one rolled back.
  */
 export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner): Promise<DeployResult[]> {
   return db.withDeployLock(async () => {
     const states = await readPluginStates(db, plugins);
     refuseModified(states);
-    refuseForeignTables(states, project, db.provider);
+    // Each pending migration is read once; the checks and apply read its plan.
+    const planned = new Map<PluginState, PlannedMigration[]>();
+    for (const state of states) {
+      const migrations: PlannedMigration[] = [];
+      for (const migration of pendingMigrations(state)) migrations.push({ migration, plan: await readMigrationPlan(state.plugin.name, migration, db.provider) });
+      planned.set(state, migrations);
+    }
+    await refuseForeignObjects(db, planned, project);
     const results: DeployResult[] = [];
     const steps = states.map((state): PluginDeployStep => {
-      const pending = pendingMigrations(state);
+      const pending = planned.get(state)!;
       return {
         plugin: state.plugin.name,
-        pending: pending.map((migration) => migration.name),
+        pending: pending.map(({ migration }) => migration.name),
         async run(onApplied) {
           const applied: string[] = [];
           results.push({ plugin: state.plugin.name, applied });
-          for (const migration of pending) {
-            if (await applyMigration(db, state.history, state.plugin.name, migration)) {
+          for (const { migration, plan } of pending) {
+            if (await applyMigration(db, state.history, state.plugin.name, migration, plan)) {
               applied.push(migration.name);
               onApplied(migration.name);
             }
@@ -73,12 +83,25 @@ function pendingMigrations(state: PluginState) {
   return state.migrations.filter((migration) => pending.has(migration.name));
 }
 
-function refuseForeignTables(states: PluginState[], project: ProjectModel, provider: Database['provider']): void {
-  const violations = states.flatMap((state) => {
-    const dependencies = new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name));
-    return findOwnershipViolations(state.plugin, dependencies, pendingMigrations(state), project.ownership, provider);
-  });
+async function refuseForeignObjects(db: Database, planned: Map<PluginState, PlannedMigration[]>, project: ProjectModel): Promise<void> {
+  if ([...planned.values()].every((migrations) => migrations.length === 0)) return;
+  const ownership: ObjectOwnership = { indexes: new Map(), ...project.ownership };
+  const liveIndexTables = db.listIndexTables ? await db.listIndexTables() : undefined;
+  const targetSchema = db.schema ?? sqlDialectFor(db.provider).defaultSchema;
+  const findings = [...planned].map(([state, migrations]) =>
+    checkMigrationOwnership({
+      plugin: state.plugin,
+      dependencies: new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name)),
+      migrations,
+      ownership,
+      targetSchema,
+      ...(liveIndexTables ? { liveIndexTables } : {}),
+    }),
+  );
+  const violations = findings.flatMap((finding) => finding.violations);
   if (violations.length > 0) throw ownershipError(violations);
+  const unverifiable = findings.flatMap((finding) => finding.unverifiable);
+  if (unverifiable.length > 0) throw unverifiableError(unverifiable);
 }
 
 function refuseModified(states: PluginState[]): void {

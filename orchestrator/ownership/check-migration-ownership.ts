@@ -1,54 +1,143 @@
 import path from 'node:path';
-import type { Provider } from '../config/provider.ts';
-import { splitSqlStatements } from '../database/split-sql-statements.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { tableReferences } from './sql-table-references.ts';
-import type { TableOwnership } from './table-ownership.ts';
+import type { MigrationPlan, ObjectKind, ObjectUse, TouchedObject } from '../sql/migration-plan.ts';
+import { sqlDialectFor } from '../sql/sql-dialects.ts';
+import type { ObjectOwnership } from './object-ownership.ts';
 
-export interface OwnershipViolation {
+/** A pending migration with the plan it was read into. */
+export interface PlannedMigration {
+  migration: MigrationOnDisk;
+  plan: MigrationPlan;
+}
+
+export interface OwnershipCheckInput {
+  plugin: Plugin;
+  /** Names of the plugins it depends on, directly or not: it may reference and read their tables. */
+  dependencies: ReadonlySet<string>;
+  /** Its pending migrations, each with its plan. */
+  migrations: PlannedMigration[];
+  ownership: ObjectOwnership;
+  /** The schema the deploy migrates (`public`, a tenant schema, SQLite's `main`): a name qualified with another schema is no plugin's. */
+  targetSchema: string;
+  /** Index (and SQLite trigger) names → their table, from the live database's catalog. */
+  liveIndexTables?: ReadonlyMap<string, string>;
+}
+
+interface Place {
   plugin: string;
   migration: string;
   file: string;
-  table: string;
-  kind: 'table' | 'enum';
+  /** 1-based line of the statement in migration.sql. */
+  line: number;
+}
+
+export interface OwnershipViolation extends Place {
+  /** The object's name as the statement spells it. */
+  object: string;
+  kind: ObjectKind;
+  /** For an index or trigger: the table it belongs to, which gave its owner. */
+  table?: string;
   owner: string;
-  use: 'write' | 'reference';
+  use: ObjectUse;
+}
+
+export interface UnverifiableStatement extends Place {
+  /** The statement's label, e.g. "DO". */
+  statement: string;
+}
+
+export interface OwnershipFindings {
+  violations: OwnershipViolation[];
+  unverifiable: UnverifiableStatement[];
 }
 
 /**
- * Finds statements in a plugin's pending migrations that touch another plugin's table: any
- * write (create, alter, drop, index, insert, update, delete), and a foreign key to a plugin it
- * does not depend on. Tables no plugin owns (the application's own, or made by hand) are not
- * this check's business.
+ * Reads a plugin's pending migration plans for statements that reach beyond the plugin: any
+ * write (create, alter, drop, rename, index, comment, grant, insert, update, delete, …) to
+ * another plugin's table, enum, index or history table; a foreign key to, or a read of, a table
+ * of a plugin it does not depend on; and dynamic SQL (DO, EXECUTE, function bodies, CALL) whose
+ * effect the text does not show, unless the migration is marked trusted. Objects no plugin owns
+ * (the application's own tables, made by hand) are not this check's business.
  */
-export function findOwnershipViolations(
-  plugin: Plugin,
-  dependencies: ReadonlySet<string>,
-  migrations: MigrationOnDisk[],
-  ownership: TableOwnership,
-  provider: Provider,
-): OwnershipViolation[] {
-  const violations: OwnershipViolation[] = [];
-  for (const migration of migrations) {
-    for (const statement of splitSqlStatements(migration.sql, provider)) {
-      for (const { table, use, kind } of tableReferences(statement)) {
-        const owner = (kind === 'enum' ? ownership.enums : ownership.tables).get(table);
-        if (owner === undefined || owner === plugin.name) continue;
-        if (use === 'reference' && dependencies.has(owner)) continue;
-        violations.push({ plugin: plugin.name, migration: migration.name, file: migration.sqlPath, table, kind, owner, use });
+export function checkMigrationOwnership(input: OwnershipCheckInput): OwnershipFindings {
+  const findings: OwnershipFindings = { violations: [], unverifiable: [] };
+  for (const { migration, plan } of input.migrations) {
+    const dialect = sqlDialectFor(plan.provider);
+    const key = (name: string) => dialect.nameKey(name);
+    const tables = keyed(input.ownership.tables, key);
+    const enums = keyed(input.ownership.enums, key);
+    const indexes = keyed(input.ownership.indexes, key);
+    const liveIndexTables = keyed(input.liveIndexTables ?? new Map<string, string>(), key);
+    const targetSchema = key(input.targetSchema);
+
+    /** The plugin owning a touched object, and the table that told, if any. */
+    const ownerOf = (touched: TouchedObject): { owner: string; table?: string } | undefined => {
+      const name = key(touched.name);
+      switch (touched.kind) {
+        case 'table':
+        case 'view':
+        case 'sequence':
+          // One namespace for tables, views and sequences: `DROP VIEW "books"` still aims at books.
+          return found(tables.get(name));
+        case 'enum':
+          return found(enums.get(name));
+        case 'index':
+        case 'trigger': {
+          const direct = touched.kind === 'index' ? indexes.get(name) : undefined;
+          if (direct !== undefined) return { owner: direct };
+          const table = touched.table ?? liveIndexTables.get(name);
+          const owner = table === undefined ? undefined : tables.get(key(table));
+          return owner === undefined ? undefined : { owner, table: table! };
+        }
+        default:
+          return undefined;
+      }
+    };
+
+    for (const statement of plan.statements) {
+      const place: Place = { plugin: input.plugin.name, migration: migration.name, file: migration.sqlPath, line: statement.line };
+      if (statement.dynamic && !plan.directives.trusted) findings.unverifiable.push({ ...place, statement: statement.kind });
+      for (const touched of statement.touches) {
+        if (touched.schema !== undefined && key(touched.schema) !== targetSchema) continue;
+        const owned = ownerOf(touched);
+        if (!owned || owned.owner === input.plugin.name) continue;
+        if (touched.use !== 'write' && input.dependencies.has(owned.owner)) continue;
+        findings.violations.push({ ...place, object: touched.name, kind: touched.kind, ...(owned.table ? { table: owned.table } : {}), owner: owned.owner, use: touched.use });
       }
     }
   }
-  return violations;
+  return findings;
+}
+
+function found(owner: string | undefined): { owner: string } | undefined {
+  return owner === undefined ? undefined : { owner };
+}
+
+function keyed(map: ReadonlyMap<string, string>, key: (name: string) => string): Map<string, string> {
+  return new Map([...map].map(([name, value]) => [key(name), value]));
+}
+
+const VERBS: Record<ObjectUse, string> = { write: 'changes', reference: 'references', read: 'reads' };
+
+function where(place: Place): string {
+  return `${path.relative(process.cwd(), place.file)}:${place.line}`;
 }
 
 export function ownershipError(violations: OwnershipViolation[]): OrchestratorError {
-  const lines = violations.map(
-    (v) => `  - plugin "${v.plugin}", migration ${v.migration}: ${v.use === 'write' ? 'changes' : 'references'} ${v.kind} "${v.table}", owned by plugin "${v.owner}" (${path.relative(process.cwd(), v.file)})`,
-  );
+  const lines = violations.map((v) => {
+    const on = v.table ? ` (on table "${v.table}")` : '';
+    return `  - plugin "${v.plugin}", migration ${v.migration}: ${VERBS[v.use]} ${v.kind} "${v.object}"${on}, owned by plugin "${v.owner}" (${where(v)})`;
+  });
   return new OrchestratorError('OWNERSHIP_VIOLATION', `Refusing to deploy: migrations touch tables owned by other plugins:\n${lines.join('\n')}\nNothing was applied.`, {
-    fix: 'Change another plugin\'s tables only through that plugin\'s own migrations. To reference a table with a foreign key, list its plugin in "dependsOn".',
+    fix: 'Change another plugin\'s tables only through that plugin\'s own migrations. To reference or read a table, list its plugin in "dependsOn".',
+  });
+}
+
+export function unverifiableError(statements: UnverifiableStatement[]): OrchestratorError {
+  const lines = statements.map((s) => `  - plugin "${s.plugin}", migration ${s.migration}: ${s.statement} (${where(s)})`);
+  return new OrchestratorError('SQL_UNVERIFIABLE', `Refusing to deploy: migrations run SQL whose effect cannot be read from its text (DO blocks, EXECUTE, function bodies, CALL), so deploy cannot verify that it leaves other plugins' tables alone:\n${lines.join('\n')}\nNothing was applied.`, {
+    fix: 'Read what the statement does. If it touches only the plugin\'s own objects, mark the migration trusted: add the line "-- orchestrator: trusted" at the top of its migration.sql, before the first statement.',
   });
 }

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import type { Provider } from '../config/provider.ts';
+import { OrchestratorError } from '../errors.ts';
+import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
+import { SqlSyntaxError, type MigrationPlan } from '../sql/migration-plan.ts';
+import { planMigration } from '../sql/plan-migration.ts';
+
+const DATABASE_NAMES: Record<Provider, string> = { postgresql: 'PostgreSQL', sqlite: 'SQLite' };
+
+/**
+ * Reads a pending migration into its plan, once per deploy; every check and apply reads the
+ * plan. SQL the database's dialect cannot read stops the deploy before anything runs.
+ */
+export async function readMigrationPlan(plugin: string, migration: MigrationOnDisk, provider: Provider): Promise<MigrationPlan> {
+  try {
+    return await planMigration(migration.sql, provider);
+  } catch (error) {
+    if (!(error instanceof SqlSyntaxError)) throw error;
+    const file = `${path.relative(process.cwd(), migration.sqlPath)}:${error.line}`;
+    throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin}", migration ${migration.name} cannot be read as ${DATABASE_NAMES[provider]} SQL: ${error.message} (${file}). Nothing was applied.`, {
+      fix: `Correct ${file}, then run deploy again.`,
+      cause: error,
+    });
+  }
+}
