@@ -7,7 +7,10 @@
  */
 import type { Provider } from '../config/provider.ts';
 
-/** The kinds of database object a statement can touch. */
+/**
+ * The kinds of database object a statement can touch. `enum` stands for any PostgreSQL type
+ * (enums are the types plugins own; domains and composite types share their namespace).
+ */
 export type ObjectKind = 'table' | 'enum' | 'index' | 'sequence' | 'view' | 'trigger' | 'function' | 'schema' | 'other';
 
 /**
@@ -20,7 +23,11 @@ export type ObjectUse = 'write' | 'reference' | 'read';
 
 export interface TouchedObject {
   kind: ObjectKind;
-  /** As the database will see it: unquoted names already case-folded the dialect's way. */
+  /**
+   * As the database will see it: unquoted names already case-folded the dialect's way (PostgreSQL
+   * folds to lower case; SQLite keeps the spelling and compares ignoring ASCII case). Compare
+   * names with the dialect's `nameKey` (orchestrator/sql/sql-dialect.ts), never with `===`.
+   */
   name: string;
   /** The schema named in the statement (`public.books` → `public`); undefined when unqualified. */
   schema?: string;
@@ -61,7 +68,10 @@ export interface PlannedStatement {
   addsEnumValue?: boolean;
 }
 
-/** Comment directives at the top of a migration.sql (`-- orchestrator: no-transaction`). */
+/**
+ * Comment directives at the top of a migration.sql, before its first statement:
+ * `-- orchestrator: no-transaction`, `-- orchestrator: trusted` (or both, comma-separated).
+ */
 export interface MigrationDirectives {
   /** Run each statement on its own, outside any transaction (documented opt-out). */
   noTransaction: boolean;

@@ -36,13 +36,16 @@ export class PostgresSqlDialect implements SqlDialect {
     }
     // stmt_location / stmt_len are byte offsets into the UTF-8 text; a stmt_len of 0 runs to the end.
     const bytes = Buffer.from(script, 'utf8');
+    // Lines are counted as the statements go (a newline byte is never part of a multi-byte character).
+    let counted = 0;
+    let line = 1;
     return (tree.stmts ?? []).map((raw, index) => {
       const start = raw.stmt_location ?? 0;
       const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
+      for (; counted < start; counted++) if (bytes[counted] === 0x0a) line++;
       const text = bytes.subarray(start, end).toString('utf8');
       const codeStart = skipLeadingComments(text, true);
-      const before = bytes.subarray(0, start).toString('utf8') + text.slice(0, codeStart);
-      return { index, sql: text.slice(codeStart).trimEnd(), line: lineAt(before, before.length), ...describe(raw.stmt) };
+      return { index, sql: text.slice(codeStart).trimEnd(), line: lineAt(text, codeStart) + line - 1, ...describe(raw.stmt) };
     });
   }
 }

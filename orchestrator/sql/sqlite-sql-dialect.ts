@@ -20,12 +20,13 @@ export class SqliteSqlDialect implements SqlDialect {
   }
 
   async readStatements(script: string): Promise<PlannedStatement[]> {
-    return splitStatements(tokenize(script)).map((tokens, index) => ({
-      index,
-      sql: script.slice(tokens[0]!.start, tokens.at(-1)!.end),
-      line: lineAt(script, tokens[0]!.start),
-      ...describe(new Cursor(tokens, script)),
-    }));
+    let counted = 0;
+    let line = 1;
+    return splitStatements(tokenize(script)).map((tokens, index) => {
+      const start = tokens[0]!.start;
+      for (; counted < start; counted++) if (script.charCodeAt(counted) === 10) line++;
+      return { index, sql: script.slice(start, tokens.at(-1)!.end), line, ...describe(new Cursor(tokens, script)) };
+    });
   }
 }
 
