@@ -153,6 +153,9 @@ describe('what each statement touches', () => {
     assert.deepEqual(await touches('CREATE VIEW v AS SELECT * FROM books', 'postgresql'), ['write:view:v', 'read:table:books']);
     assert.deepEqual(await touches('CREATE TRIGGER t BEFORE INSERT ON books FOR EACH ROW EXECUTE FUNCTION f()', 'postgresql'), ['write:table:books', 'write:trigger:t', 'reference:function:f']);
     assert.deepEqual(await touches('ALTER SEQUENCE books_id_seq RESTART', 'postgresql'), ['write:sequence:books_id_seq']);
+    assert.deepEqual(await touches('SELECT * INTO copy FROM books', 'postgresql'), ['write:table:copy', 'read:table:books']);
+    assert.deepEqual(await touches('ALTER TABLE users INHERIT books', 'postgresql'), ['write:table:users', 'write:table:books']);
+    assert.deepEqual(await touches('CREATE TABLE b2 PARTITION OF books FOR VALUES IN (1)', 'postgresql'), ['write:table:b2', 'write:table:books']);
   });
 
   test('PostgreSQL: dynamic SQL is marked, whatever it hides', async () => {

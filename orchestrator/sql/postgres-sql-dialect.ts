@@ -191,6 +191,14 @@ class TreeReader {
       case 'AlterTableStmt':
         this.relation(body.relation, objectKind(String(body.objtype)), 'write');
         break;
+      case 'SelectStmt':
+        // SELECT … INTO t creates t.
+        this.relation((body.intoClause as Node | undefined)?.rel, 'table', 'write');
+        break;
+      case 'AlterTableCmd':
+        // INHERIT / NO INHERIT p attaches to, or detaches from, the parent p.
+        if (body.subtype === 'AT_AddInherit' || body.subtype === 'AT_DropInherit') this.relation(body.def, 'table', 'write');
+        break;
       case 'PartitionCmd':
         this.relation(body.name, 'table', 'write');
         if (body.concurrent === true) this.outsideTransaction = true;
