@@ -178,6 +178,7 @@ describe('what each statement touches', () => {
     assert.deepEqual(await touches('ALTER TABLE users ADD COLUMN b INTEGER REFERENCES books(id)', 'sqlite'), ['write:table:users', 'reference:table:books']);
     assert.deepEqual(await touches('DROP INDEX IF EXISTS "books_title_idx"', 'sqlite'), ['write:index:books_title_idx']);
     assert.equal((await planMigration('PRAGMA writable_schema = ON', 'sqlite')).statements[0]!.dynamic, true);
+    assert.equal((await planMigration("ATTACH 'app.db' AS again", 'sqlite')).statements[0]!.dynamic, true);
   });
 });
 

@@ -178,10 +178,13 @@ function describe(cursor: Cursor): StatementFacts {
     case 'PRAGMA':
       return readPragma(cursor);
     case 'VACUUM':
-    case 'ATTACH':
     case 'DETACH':
       // SQLite refuses these inside a transaction ("cannot VACUUM from within a transaction").
       return facts(head.text.toUpperCase(), { transaction: 'outside-transaction' });
+    case 'ATTACH':
+      // The attached file may be this very database under another schema name (`x.books`), so
+      // what later statements touch through it cannot be read from their text.
+      return facts('ATTACH', { transaction: 'outside-transaction', dynamic: true });
     case 'ANALYZE':
       return facts('ANALYZE');
     case 'REINDEX':
