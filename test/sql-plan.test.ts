@@ -159,7 +159,7 @@ describe('what each statement touches', () => {
   });
 
   test('PostgreSQL: dynamic SQL is marked, whatever it hides', async () => {
-    for (const sql of ["DO $$ BEGIN EXECUTE 'drop table books'; END $$", 'CALL p()', 'PREPARE q AS DELETE FROM books', 'EXECUTE q', "CREATE PROCEDURE p() LANGUAGE sql AS 'DELETE FROM books'"]) {
+    for (const sql of ["DO $$ BEGIN EXECUTE 'drop table books'; END $$", "SELECT query_to_xml('DELETE FROM books RETURNING 1', true, false, '')", 'CALL p()', 'PREPARE q AS DELETE FROM books', 'EXECUTE q', "CREATE PROCEDURE p() LANGUAGE sql AS 'DELETE FROM books'"]) {
       assert.equal((await planMigration(sql, 'postgresql')).statements[0]!.dynamic, true, sql);
     }
     assert.equal((await planMigration('DELETE FROM books', 'postgresql')).statements[0]!.dynamic, false);

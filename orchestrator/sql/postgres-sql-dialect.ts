@@ -122,6 +122,9 @@ function transactionControl(kind: string): NonNullable<PlannedStatement['transac
 /** Statements whose effect cannot be read from their text: code run by the server. */
 const DYNAMIC_STATEMENTS = new Set(['DoStmt', 'CallStmt', 'ExecuteStmt', 'PrepareStmt', 'CreateFunctionStmt', 'LoadStmt']);
 
+/** Functions that run SQL handed to them as text (core XML functions, the dblink extension). */
+const SQL_RUNNING_FUNCTIONS = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'dblink', 'dblink_exec', 'dblink_open', 'dblink_send_query']);
+
 /** Built-in type names the grammar leaves unqualified (keywords such as INTEGER come back as pg_catalog.*). */
 const BUILT_IN_TYPES = new Set(['text', 'bytea', 'json', 'jsonb', 'uuid', 'xml', 'money', 'inet', 'cidr', 'macaddr', 'date', 'citext', 'tsvector', 'tsquery', 'oid', 'regclass', 'name', 'serial', 'bigserial', 'smallserial', 'timestamptz', 'timetz', 'int', 'int2', 'int4', 'int8', 'float4', 'float8', 'bool', 'varchar', 'bpchar']);
 
@@ -190,6 +193,9 @@ class TreeReader {
         break;
       case 'AlterTableStmt':
         this.relation(body.relation, objectKind(String(body.objtype)), 'write');
+        break;
+      case 'FuncCall':
+        if (SQL_RUNNING_FUNCTIONS.has(stringValue(list(body.funcname).at(-1)))) this.dynamic = true;
         break;
       case 'SelectStmt':
         // SELECT … INTO t creates t.
