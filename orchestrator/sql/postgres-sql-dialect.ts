@@ -120,7 +120,7 @@ function transactionControl(kind: string): NonNullable<PlannedStatement['transac
 }
 
 /** Statements whose effect cannot be read from their text: code run by the server. */
-const DYNAMIC_STATEMENTS = new Set(['DoStmt', 'CallStmt', 'ExecuteStmt', 'PrepareStmt', 'CreateFunctionStmt', 'LoadStmt']);
+const DYNAMIC_STATEMENTS = new Set(['DoStmt', 'CallStmt', 'ExecuteStmt', 'PrepareStmt', 'CreateFunctionStmt', 'LoadStmt', 'CreateEventTrigStmt']);
 
 /** Functions that run SQL handed to them as text (core XML functions, the dblink extension). */
 const SQL_RUNNING_FUNCTIONS = new Set(['query_to_xml', 'query_to_xmlschema', 'query_to_xml_and_xmlschema', 'dblink', 'dblink_exec', 'dblink_open', 'dblink_send_query']);
@@ -339,8 +339,8 @@ class TreeReader {
   private objects(objectType: string, items: unknown[], use: ObjectUse): TouchedObject[] {
     const added: TouchedObject[] = [];
     for (const item of items) {
-      const node = unwrap(item);
-      if (node !== null && typeof node === 'object') this.claimed.add(node as Node);
+      const node = unwrap(item) as Node | undefined;
+      if (node && typeof node === 'object') this.claimed.add(node);
       const touched = namedObject(objectType, node);
       if (touched) added.push(this.add({ ...touched, use }));
     }
@@ -371,14 +371,16 @@ class TreeReader {
 }
 
 /** The object a DROP/COMMENT/… item names, given the statement's ObjectType. */
-function namedObject(objectType: string, node: unknown): Omit<TouchedObject, 'use'> | undefined {
+function namedObject(objectType: string, node: Node | undefined): Omit<TouchedObject, 'use'> | undefined {
+  if (!node) return undefined;
   const kind = objectKind(objectType);
-  const asNode = node as Node | undefined;
-  if (asNode && typeof asNode.relname === 'string') return { kind, name: asNode.relname, ...optionalSchema(schemaOf(asNode)) };
-  if (asNode && Array.isArray(asNode.names)) return { kind, ...qualifiedName(list(asNode.names)) };
-  if (asNode && Array.isArray(asNode.objname)) return { kind, ...qualifiedName(list(asNode.objname)) };
-  if (asNode && typeof asNode.sval === 'string') return { kind, name: asNode.sval };
-  const names = list(asNode ? (unwrap(asNode) as unknown) : undefined);
+  // A RangeVar, a TypeName, an ObjectWithArgs (functions), a String (schemas, extensions, …).
+  if (typeof node.relname === 'string') return { kind, name: node.relname, ...optionalSchema(schemaOf(node)) };
+  if (Array.isArray(node.names)) return { kind, ...qualifiedName(node.names) };
+  if (Array.isArray(node.objname)) return { kind, ...qualifiedName(node.objname) };
+  if (typeof node.sval === 'string') return { kind, name: node.sval };
+  // Otherwise a List of names: [schema.]name, or [schema.]table.member.
+  const names = list(node);
   if (names.length === 0) return undefined;
   switch (objectType) {
     // `table.column`, `table.trigger`, …: the object is part of its table.
@@ -455,6 +457,12 @@ function label(type: string, body: Node): string {
       return 'CREATE TRIGGER';
     case 'VariableSetStmt':
       return 'SET';
+    case 'VacuumStmt':
+      return body.is_vacuumcmd === true ? 'VACUUM' : 'ANALYZE';
+    case 'CreateTableAsStmt':
+      return body.objtype === 'OBJECT_MATVIEW' ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS';
+    case 'CompositeTypeStmt':
+      return 'CREATE TYPE';
     default:
       // InsertStmt → INSERT, CreateSeqStmt → CREATE SEQ, AlterDomainStmt → ALTER DOMAIN
       return type.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
