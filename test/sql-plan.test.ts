@@ -173,6 +173,7 @@ describe('what each statement touches', () => {
     assert.deepEqual(await touches("WITH s AS (SELECT '--') DELETE FROM books", 'sqlite'), ['write:table:books']);
     assert.deepEqual(await touches('WITH s AS (SELECT id FROM books) INSERT INTO users (id) SELECT id FROM s', 'sqlite'), ['read:table:books', 'write:table:users', 'read:table:s']);
     assert.deepEqual(await touches('REPLACE INTO `users` VALUES (1)', 'sqlite'), ['write:table:users']);
+    assert.deepEqual(await touches('SELECT * FROM (SELECT 1 FROM reviews) AS s, books WHERE a IS DISTINCT FROM b', 'sqlite'), ['read:table:books', 'read:table:reviews']);
     assert.deepEqual(await touches('INSERT OR REPLACE INTO users SELECT * FROM books, main.authors AS a JOIN json_each(x)', 'sqlite'), ['write:table:users', 'read:table:books', 'read:table:main.authors']);
     assert.deepEqual(await touches('CREATE TEMP TABLE books (id INTEGER)', 'sqlite'), ['write:table:temp.books']);
     assert.deepEqual(await touches('ALTER TABLE users ADD COLUMN b INTEGER REFERENCES books(id)', 'sqlite'), ['write:table:users', 'reference:table:books']);

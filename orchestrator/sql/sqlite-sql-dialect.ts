@@ -398,28 +398,40 @@ function readReferences(cursor: Cursor, tokens: Token[]): void {
 /** Keywords that end a FROM list item (so they are not taken for an alias). */
 const CLAUSE_WORDS = new Set(['WHERE', 'JOIN', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'CROSS', 'NATURAL', 'OUTER', 'ON', 'USING', 'GROUP', 'ORDER', 'LIMIT', 'UNION', 'EXCEPT', 'INTERSECT', 'WINDOW', 'HAVING', 'RETURNING', 'SET', 'DO', 'INDEXED', 'NOT', 'AS']);
 
-/** Tables read by FROM / JOIN (a table-valued function, `json_each(…)`, is none). */
+/** Tables read by FROM / JOIN (a table-valued function, `json_each(…)`, is none; a sub-query is read on its own). */
 function readReads(cursor: Cursor, tokens: Token[]): void {
+  const isClauseWord = (token: Token | undefined) => token?.type === 'word' && CLAUSE_WORDS.has(token.text.toUpperCase());
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const afterDistinct = isWord(tokens[i - 1], 'DISTINCT');
-    if (!isWord(token, 'FROM', 'JOIN') || afterDistinct) continue;
+    if (!isWord(tokens[i], 'FROM', 'JOIN') || isWord(tokens[i - 1], 'DISTINCT')) continue;
     let j = i + 1;
     for (;;) {
       const first = tokens[j];
-      if (first?.name === undefined || (first.type === 'word' && CLAUSE_WORDS.has(first.text.toUpperCase()))) break;
-      let target: { name: string; schema?: string } = { name: first.name };
-      j++;
-      if (tokens[j]?.text === '.' && tokens[j + 1]?.name !== undefined) {
-        target = { schema: first.name, name: tokens[j + 1]!.name! };
-        j += 2;
-      }
-      if (tokens[j]?.text === '(') break;
-      cursor.add('table', target, 'read');
+      if (first?.text === '(') {
+        j = afterParentheses(tokens, j);
+      } else if (first?.name !== undefined && !isClauseWord(first)) {
+        let target: { name: string; schema?: string } = { name: first.name };
+        j++;
+        if (tokens[j]?.text === '.' && tokens[j + 1]?.name !== undefined) {
+          target = { schema: first.name, name: tokens[j + 1]!.name! };
+          j += 2;
+        }
+        if (tokens[j]?.text === '(') j = afterParentheses(tokens, j);
+        else cursor.add('table', target, 'read');
+      } else break;
       if (isWord(tokens[j], 'AS')) j++;
-      if (tokens[j]?.name !== undefined && !(tokens[j]!.type === 'word' && CLAUSE_WORDS.has(tokens[j]!.text.toUpperCase()))) j++;
+      if (tokens[j]?.name !== undefined && !isClauseWord(tokens[j])) j++;
       if (tokens[j]?.text !== ',') break;
       j++;
     }
   }
+}
+
+/** The index just past the `( … )` group opening at `open`. */
+function afterParentheses(tokens: Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens[i]!.text === '(') depth++;
+    else if (tokens[i]!.text === ')' && --depth === 0) return i + 1;
+  }
+  return tokens.length;
 }
