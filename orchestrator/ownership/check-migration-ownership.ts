@@ -1,8 +1,10 @@
 import path from 'node:path';
+import type { Provider } from '../config/provider.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import type { MigrationPlan, ObjectKind, ObjectUse, TouchedObject } from '../sql/migration-plan.ts';
+import type { SqlDialect } from '../sql/sql-dialect.ts';
 import { sqlDialectFor } from '../sql/sql-dialects.ts';
 import type { ObjectOwnership } from './object-ownership.ts';
 
@@ -63,45 +65,15 @@ export interface OwnershipFindings {
  */
 export function checkMigrationOwnership(input: OwnershipCheckInput): OwnershipFindings {
   const findings: OwnershipFindings = { violations: [], unverifiable: [] };
+  const lookups = new Map<Provider, OwnerLookup>();
   for (const { migration, plan } of input.migrations) {
-    const dialect = sqlDialectFor(plan.provider);
-    const key = (name: string) => dialect.nameKey(name);
-    const tables = keyed(input.ownership.tables, key);
-    const enums = keyed(input.ownership.enums, key);
-    const indexes = keyed(input.ownership.indexes, key);
-    const liveIndexTables = keyed(input.liveIndexTables ?? new Map<string, string>(), key);
-    const targetSchema = key(input.targetSchema);
-
-    /** The plugin owning a touched object, and the table that told, if any. */
-    const ownerOf = (touched: TouchedObject): { owner: string; table?: string } | undefined => {
-      const name = key(touched.name);
-      switch (touched.kind) {
-        case 'table':
-        case 'view':
-        case 'sequence':
-          // One namespace for tables, views and sequences: `DROP VIEW "books"` still aims at books.
-          return found(tables.get(name));
-        case 'enum':
-          return found(enums.get(name));
-        case 'index':
-        case 'trigger': {
-          const direct = touched.kind === 'index' ? indexes.get(name) : undefined;
-          if (direct !== undefined) return { owner: direct };
-          const table = touched.table ?? liveIndexTables.get(name);
-          const owner = table === undefined ? undefined : tables.get(key(table));
-          return owner === undefined ? undefined : { owner, table: table! };
-        }
-        default:
-          return undefined;
-      }
-    };
-
+    let lookup = lookups.get(plan.provider);
+    if (!lookup) lookups.set(plan.provider, (lookup = ownerLookup(input, sqlDialectFor(plan.provider))));
     for (const statement of plan.statements) {
       const place: Place = { plugin: input.plugin.name, migration: migration.name, file: migration.sqlPath, line: statement.line };
       if (statement.dynamic && !plan.directives.trusted) findings.unverifiable.push({ ...place, statement: statement.kind });
       for (const touched of statement.touches) {
-        if (touched.schema !== undefined && key(touched.schema) !== targetSchema) continue;
-        const owned = ownerOf(touched);
+        const owned = lookup(touched);
         if (!owned || owned.owner === input.plugin.name) continue;
         if (touched.use !== 'write' && input.dependencies.has(owned.owner)) continue;
         findings.violations.push({ ...place, object: touched.name, kind: touched.kind, ...(owned.table ? { table: owned.table } : {}), owner: owned.owner, use: touched.use });
@@ -111,8 +83,41 @@ export function checkMigrationOwnership(input: OwnershipCheckInput): OwnershipFi
   return findings;
 }
 
-function found(owner: string | undefined): { owner: string } | undefined {
-  return owner === undefined ? undefined : { owner };
+/** The plugin owning a touched object (and the table that told, for an index or trigger), if any. */
+type OwnerLookup = (touched: TouchedObject) => { owner: string; table?: string } | undefined;
+
+/** Compares names the dialect's way: ownership maps are keyed by exact names, SQLite ignores case. */
+function ownerLookup(input: OwnershipCheckInput, dialect: SqlDialect): OwnerLookup {
+  const key = (name: string) => dialect.nameKey(name);
+  const tables = keyed(input.ownership.tables, key);
+  const enums = keyed(input.ownership.enums, key);
+  const indexes = keyed(input.ownership.indexes, key);
+  const liveIndexTables = keyed(input.liveIndexTables ?? new Map<string, string>(), key);
+  const targetSchema = key(input.targetSchema);
+  const found = (owner: string | undefined) => (owner === undefined ? undefined : { owner });
+  return (touched) => {
+    if (touched.schema !== undefined && key(touched.schema) !== targetSchema) return undefined;
+    const name = key(touched.name);
+    switch (touched.kind) {
+      case 'table':
+      case 'view':
+      case 'sequence':
+        // One namespace for tables, views and sequences: `DROP VIEW "books"` still aims at books.
+        return found(tables.get(name));
+      case 'enum':
+        return found(enums.get(name));
+      case 'index':
+      case 'trigger': {
+        const direct = touched.kind === 'index' ? indexes.get(name) : undefined;
+        if (direct !== undefined) return { owner: direct };
+        const table = touched.table ?? liveIndexTables.get(name);
+        const owner = table === undefined ? undefined : tables.get(key(table));
+        return owner === undefined || table === undefined ? undefined : { owner, table };
+      }
+      default:
+        return undefined;
+    }
+  };
 }
 
 function keyed(map: ReadonlyMap<string, string>, key: (name: string) => string): Map<string, string> {
