@@ -4,8 +4,7 @@ import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import { SqlSyntaxError, type MigrationPlan } from '../sql/migration-plan.ts';
 import { planMigration } from '../sql/plan-migration.ts';
-
-const DATABASE_NAMES: Record<Provider, string> = { postgresql: 'PostgreSQL', sqlite: 'SQLite' };
+import { sqlDialectFor } from '../sql/sql-dialects.ts';
 
 /**
  * Reads a pending migration into its plan, once per deploy; every check and apply reads the
@@ -17,7 +16,7 @@ export async function readMigrationPlan(plugin: string, migration: MigrationOnDi
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error;
     const file = `${path.relative(process.cwd(), migration.sqlPath)}:${error.line}`;
-    throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin}", migration ${migration.name} cannot be read as ${DATABASE_NAMES[provider]} SQL: ${error.message} (${file}). Nothing was applied.`, {
+    throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin}", migration ${migration.name} cannot be read as ${sqlDialectFor(provider).displayName} SQL: ${error.message} (${file}). Nothing was applied.`, {
       fix: `Correct ${file}, then run deploy again.`,
       cause: error,
     });

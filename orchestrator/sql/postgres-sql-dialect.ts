@@ -16,6 +16,7 @@ let moduleLoaded: Promise<void> | undefined;
  */
 export class PostgresSqlDialect implements SqlDialect {
   readonly provider = 'postgresql' as const;
+  readonly displayName = 'PostgreSQL';
   readonly defaultSchema = 'public';
 
   nameKey(name: string): string {

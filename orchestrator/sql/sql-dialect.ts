@@ -9,6 +9,8 @@ import type { PlannedStatement } from './migration-plan.ts';
  */
 export interface SqlDialect {
   readonly provider: Provider;
+  /** For messages: "PostgreSQL", "SQLite". */
+  readonly displayName: string;
   /** The schema unqualified names land in when the connection names none: `public`, `main`. */
   readonly defaultSchema: string;
   /**

@@ -12,6 +12,7 @@ type StatementFacts = Omit<PlannedStatement, 'index' | 'sql' | 'line'>;
  */
 export class SqliteSqlDialect implements SqlDialect {
   readonly provider = 'sqlite' as const;
+  readonly displayName = 'SQLite';
   readonly defaultSchema = 'main';
 
   /** SQLite compares identifiers without regard to ASCII case, quoted or not: "Books" is books. */
