@@ -1,11 +1,16 @@
-import type { Database } from '../database/database.ts';
+import path from 'node:path';
+import type { Database, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import { findOwnershipViolations, ownershipError } from '../ownership/check-migration-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
 import { transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
+import { SqlSyntaxError } from '../sql/migration-plan.ts';
+import { planMigration } from '../sql/plan-migration.ts';
 import { readPluginStates, type PluginState } from '../status/read-plugin-states.ts';
-import { applyMigration } from './apply-migration.ts';
+import { applyMigration, startedOutsideTransaction, stepsOf, type MigrationWork } from './apply-migration.ts';
+import { migrationKey, type DeployOverrides } from './deploy-overrides.ts';
+import { refuseTampering } from './refuse-tampering.ts';
 
 /** One plugin's share of a deploy, handed to the progress display to run. */
 export interface PluginDeployStep {
@@ -34,29 +39,36 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
 /**
  * Applies every pending migration of the given plugins, under the database's deploy lock.
  *
- * Before anything runs, the whole plan is checked: a migration whose file changed since it was
- * applied, a history generated for another provider, or a pending migration that touches
- * another plugin's tables stops the deploy with the database untouched. Then each migration is applied atomically; the first failure stops the deploy, with
- * the migrations before it committed and the failing one rolled back.
+ * Before any SQL runs, everything is read and checked, and a refusal leaves the database
+ * byte-identical: files that are not readable UTF-8 SQL, history tables that are malformed or
+ * unreadable, a history that disagrees with the code (removed plugin, missing, renamed, edited or
+ * out-of-order migration; see refuse-tampering.ts), an interrupted step that may have partly run,
+ * a migration for another provider, and a pending migration that touches another plugin's tables.
+ * Each migration is parsed once into a plan, which the checks and apply share. Then each
+ * migration is applied step by step (apply-migration.ts); the first failure stops the deploy.
  */
-export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner): Promise<DeployResult[]> {
+export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides): Promise<DeployResult[]> {
   return db.withDeployLock(async () => {
-    const states = await readPluginStates(db, plugins);
-    refuseModified(states);
-    refuseForeignTables(states, project, db.provider);
+    const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
+    refuseTampering(state, overrides);
+    const work = await planWork(state.states, overrides, db.provider);
+    refuseInterrupted(work);
+    refuseForeignTables(work, project, state.states);
+    await recordAcceptedHistory(db, state.states, overrides);
+
     const results: DeployResult[] = [];
-    const steps = states.map((state): PluginDeployStep => {
-      const pending = pendingMigrations(state);
+    const steps = state.states.map((pluginState): PluginDeployStep => {
+      const migrations = work.get(pluginState.plugin.name) ?? [];
       return {
-        plugin: state.plugin.name,
-        pending: pending.map((migration) => migration.name),
+        plugin: pluginState.plugin.name,
+        pending: migrations.map((entry) => entry.migration.name),
         async run(onApplied) {
           const applied: string[] = [];
-          results.push({ plugin: state.plugin.name, applied });
-          for (const migration of pending) {
-            if (await applyMigration(db, state.history, state.plugin.name, migration)) {
-              applied.push(migration.name);
-              onApplied(migration.name);
+          results.push({ plugin: pluginState.plugin.name, applied });
+          for (const entry of migrations) {
+            if (await applyMigration(db, pluginState.history, entry)) {
+              applied.push(entry.migration.name);
+              onApplied(entry.migration.name);
             }
           }
           return applied;
@@ -68,26 +80,79 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
   });
 }
 
-function pendingMigrations(state: PluginState) {
-  const pending = new Set([...state.status.pending, ...state.status.failed.map((failed) => failed.name)]);
-  return state.migrations.filter((migration) => pending.has(migration.name));
+/** The migrations to run per plugin, in folder order, each parsed once into its plan. */
+async function planWork(states: PluginState[], overrides: DeployOverrides, provider: Database['provider']): Promise<Map<string, MigrationWork[]>> {
+  const work = new Map<string, MigrationWork[]>();
+  const accepted = new Set(overrides.acceptOutOfOrder);
+  for (const { plugin, migrations, status, rows } of states) {
+    const inProgress = new Map(status.inProgress.map((entry) => [entry.name, entry]));
+    const toRun = new Set([...status.pending, ...status.failed.map((f) => f.name), ...inProgress.keys(), ...status.outOfOrder.filter((name) => accepted.has(migrationKey(plugin.name, name)))]);
+    const entries: MigrationWork[] = [];
+    for (const migration of migrations.filter((m) => toRun.has(m.name))) {
+      let plan;
+      try {
+        plan = await planMigration(migration.sql, provider);
+      } catch (error) {
+        if (!(error instanceof SqlSyntaxError)) throw error;
+        throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin.name}", migration ${migration.name}: ${path.relative(process.cwd(), migration.sqlPath)}:${error.line} is not valid ${provider} SQL: ${error.message}\nNothing was applied.`, {
+          fix: 'Correct the SQL (or regenerate the migration), then run deploy again.',
+          cause: error,
+        });
+      }
+      const row = inProgress.has(migration.name) ? rows.find((r) => r.migration_name === migration.name && r.finished_at === null && r.rolled_back_at === null) : undefined;
+      const key = migrationKey(plugin.name, migration.name);
+      entries.push({
+        plugin: plugin.name,
+        migration,
+        plan,
+        ...(row ? { resume: { id: row.id, stepsDone: row.applied_steps_count, finished: false, logs: row.logs } } : {}),
+        ...(overrides.markStepApplied.includes(key) ? { resolution: 'mark-applied' as const } : overrides.rerunStep.includes(key) ? { resolution: 'rerun' as const } : {}),
+      });
+    }
+    work.set(plugin.name, entries);
+  }
+  return work;
 }
 
-function refuseForeignTables(states: PluginState[], project: ProjectModel, provider: Database['provider']): void {
+/**
+ * A migration whose step ran outside a transaction and never finished (a failure, or a crash)
+ * may have partly run: deploy neither runs it again nor skips it until told which is right.
+ */
+function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
+  for (const entry of [...work.values()].flat()) {
+    if (!entry.resume || entry.resolution) continue;
+    const steps = stepsOf(entry.plan);
+    const index = entry.resume.stepsDone;
+    if (index < steps.length && !startedOutsideTransaction(entry.resume, index)) continue;
+    const key = migrationKey(entry.plugin, entry.migration.name);
+    const step = steps[index];
+    const statement = step ? `\n  ${step.statements.map((s) => `line ${s.line}: ${s.sql.split('\n').join('\n  ')}`).join('\n  ')}` : '';
+    throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: plugin "${entry.plugin}", migration ${entry.migration.name} (${path.relative(process.cwd(), entry.migration.sqlPath)}) was interrupted at step ${index + 1} of ${steps.length}, which runs outside a transaction and may have partly run:${statement}\nLast log: ${(entry.resume.logs ?? '').split('\n').at(-1)}\nSteps 1 to ${index} are applied. Nothing was run now.`, {
+      fix: `Check the database. If the step's change is complete (finish it by hand if needed), run deploy --mark-step-applied ${key}. If you undid it (e.g. DROP INDEX CONCURRENTLY an INVALID index), run deploy --rerun-step ${key}.`,
+    });
+  }
+}
+
+function refuseForeignTables(work: Map<string, MigrationWork[]>, project: ProjectModel, states: PluginState[]): void {
   const violations = states.flatMap((state) => {
     const dependencies = new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name));
-    return findOwnershipViolations(state.plugin, dependencies, pendingMigrations(state), project.ownership, provider);
+    return findOwnershipViolations(state.plugin, dependencies, work.get(state.plugin.name) ?? [], project.ownership);
   });
   if (violations.length > 0) throw ownershipError(violations);
 }
 
-function refuseModified(states: PluginState[]): void {
-  const modified = states.flatMap((state) =>
-    state.status.modified.map((name) => ({ plugin: state.plugin.name, path: state.migrations.find((m) => m.name === name)!.sqlPath, name })),
-  );
-  if (modified.length === 0) return;
-  const list = modified.map((entry) => `  - plugin "${entry.plugin}", migration ${entry.name} (${entry.path})`).join('\n');
-  throw new OrchestratorError('MIGRATION_MODIFIED', `Refusing to deploy: ${modified.length === 1 ? 'an applied migration was' : 'applied migrations were'} edited after being applied, so the database no longer matches the files:\n${list}\nNothing was applied.`, {
-    fix: 'Restore the applied file(s) from version control, and put the change in a new migration (edit the models and run generate).',
+/** Writes what the accepted overrides decided (renames, new checksums, forgotten migrations), in one transaction, after every check passed. */
+async function recordAcceptedHistory(db: Database, states: PluginState[], overrides: DeployOverrides): Promise<void> {
+  const changes = states.flatMap((state) => {
+    const key = (name: string) => migrationKey(state.plugin.name, name);
+    return [
+      ...state.status.renamed.filter((r) => overrides.acceptRenamed.includes(key(r.to))).map((r) => (tx: SqlRunner) => state.history.rename(tx, r.from, r.to)),
+      ...state.status.modified.filter((name) => overrides.acceptModified.includes(key(name))).map((name) => (tx: SqlRunner) => state.history.acceptChecksum(tx, name, state.migrations.find((m) => m.name === name)!.checksum)),
+      ...state.status.missing.filter((name) => overrides.acceptMissing.includes(key(name))).map((name) => (tx: SqlRunner) => state.history.forget(tx, name, `Folder removed from disk; accepted by deploy --accept-missing on ${new Date().toISOString()}.`)),
+    ];
+  });
+  if (changes.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const change of changes) await change(tx);
   });
 }

@@ -1,10 +1,8 @@
 import path from 'node:path';
-import type { Provider } from '../config/provider.ts';
-import { splitSqlStatements } from '../database/split-sql-statements.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { tableReferences } from './sql-table-references.ts';
+import type { MigrationPlan } from '../sql/migration-plan.ts';
 import type { TableOwnership } from './table-ownership.ts';
 
 export interface OwnershipViolation {
@@ -20,20 +18,21 @@ export interface OwnershipViolation {
 /**
  * Finds statements in a plugin's pending migrations that touch another plugin's table: any
  * write (create, alter, drop, index, insert, update, delete), and a foreign key to a plugin it
- * does not depend on. Tables no plugin owns (the application's own, or made by hand) are not
- * this check's business.
+ * does not depend on. Reads the objects each statement touches from the migration's plan (parsed
+ * once for the whole deploy). Tables no plugin owns (the application's own, or made by hand) are
+ * not this check's business.
  */
 export function findOwnershipViolations(
   plugin: Plugin,
   dependencies: ReadonlySet<string>,
-  migrations: MigrationOnDisk[],
+  migrations: { migration: MigrationOnDisk; plan: MigrationPlan }[],
   ownership: TableOwnership,
-  provider: Provider,
 ): OwnershipViolation[] {
   const violations: OwnershipViolation[] = [];
-  for (const migration of migrations) {
-    for (const statement of splitSqlStatements(migration.sql, provider)) {
-      for (const { table, use, kind } of tableReferences(statement)) {
+  for (const { migration, plan } of migrations) {
+    for (const statement of plan.statements) {
+      for (const { name: table, use, kind } of statement.touches) {
+        if (use === 'read' || (kind !== 'table' && kind !== 'enum')) continue;
         const owner = (kind === 'enum' ? ownership.enums : ownership.tables).get(table);
         if (owner === undefined || owner === plugin.name) continue;
         if (use === 'reference' && dependencies.has(owner)) continue;
