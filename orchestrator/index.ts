@@ -65,7 +65,7 @@ program
 
 program
   .command('deploy')
-  .description('apply pending migrations to DATABASE_URL, each atomically with its history row')
+  .description('apply pending migrations to DATABASE_URL, each step together with its history progress')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
   .option('--accept-missing <plugin/migration>', 'an applied migration was deleted on purpose: stop counting it (MIGRATION_MISSING)', collect, [])
   .option('--accept-renamed <plugin/migration>', 'an applied migration was renamed to this: record the new name, run nothing (MIGRATION_RENAMED)', collect, [])
