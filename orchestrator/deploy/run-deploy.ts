@@ -3,7 +3,7 @@ import type { Database, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import { findOwnershipViolations, ownershipError } from '../ownership/check-migration-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
-import { transitiveDependencies } from '../plugins/dependency-order.ts';
+import { dependencyClosures } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { SqlSyntaxError } from '../sql/migration-plan.ts';
 import { planMigration } from '../sql/plan-migration.ts';
@@ -134,10 +134,10 @@ function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
 }
 
 function refuseForeignTables(work: Map<string, MigrationWork[]>, project: ProjectModel, states: PluginState[]): void {
-  const violations = states.flatMap((state) => {
-    const dependencies = new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name));
-    return findOwnershipViolations(state.plugin, dependencies, work.get(state.plugin.name) ?? [], project.ownership);
-  });
+  const closures = dependencyClosures(project.allPlugins);
+  const violations = states.flatMap((state) =>
+    findOwnershipViolations(state.plugin, closures.get(state.plugin.name) ?? new Set(), work.get(state.plugin.name) ?? [], project.ownership),
+  );
   if (violations.length > 0) throw ownershipError(violations);
 }
 
