@@ -100,14 +100,12 @@ async function planWork(states: PluginState[], overrides: DeployOverrides, provi
         });
       }
       const row = inProgress.has(migration.name) ? rows.find((r) => r.migration_name === migration.name && r.finished_at === null && r.rolled_back_at === null) : undefined;
+      const resume = row && { id: row.id, stepsDone: row.applied_steps_count, finished: false, logs: row.logs };
+      // An answer counts only for a step that is really interrupted: it must never skip a step that can simply run.
       const key = migrationKey(plugin.name, migration.name);
-      entries.push({
-        plugin: plugin.name,
-        migration,
-        plan,
-        ...(row ? { resume: { id: row.id, stepsDone: row.applied_steps_count, finished: false, logs: row.logs } } : {}),
-        ...(overrides.markStepApplied.includes(key) ? { resolution: 'mark-applied' as const } : overrides.rerunStep.includes(key) ? { resolution: 'rerun' as const } : {}),
-      });
+      const interrupted = resume !== undefined && startedOutsideTransaction(resume, resume.stepsDone);
+      const resolution = !interrupted ? undefined : overrides.markStepApplied.includes(key) ? 'mark-applied' : overrides.rerunStep.includes(key) ? 'rerun' : undefined;
+      entries.push({ plugin: plugin.name, migration, plan, ...(resume ? { resume } : {}), ...(resolution ? { resolution } : {}) });
     }
     work.set(plugin.name, entries);
   }
@@ -125,9 +123,16 @@ function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
     const index = entry.resume.stepsDone;
     if (index < steps.length && !startedOutsideTransaction(entry.resume, index)) continue;
     const key = migrationKey(entry.plugin, entry.migration.name);
+    const where = `plugin "${entry.plugin}", migration ${entry.migration.name} (${path.relative(process.cwd(), entry.migration.sqlPath)})`;
     const step = steps[index];
-    const statement = step ? `\n  ${step.statements.map((s) => `line ${s.line}: ${s.sql.split('\n').join('\n  ')}`).join('\n  ')}` : '';
-    throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: plugin "${entry.plugin}", migration ${entry.migration.name} (${path.relative(process.cwd(), entry.migration.sqlPath)}) was interrupted at step ${index + 1} of ${steps.length}, which runs outside a transaction and may have partly run:${statement}\nLast log: ${(entry.resume.logs ?? '').split('\n').at(-1)}\nSteps 1 to ${index} are applied. Nothing was run now.`, {
+    if (!step) {
+      // Only if the plan's steps changed under an unfinished row (e.g. another orchestrator version split it differently).
+      throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: the history of ${where} records ${index} step(s) applied but not finished, and the migration now has ${steps.length}. Nothing was run now.`, {
+        fix: 'Compare the database with the migration; once it is fully applied, finish the row by hand: UPDATE the history table SET "finished_at" = CURRENT_TIMESTAMP for this migration.',
+      });
+    }
+    const statements = step.statements.map((s) => `line ${s.line}: ${s.sql.split('\n').join('\n    ')}`).join('\n  ');
+    throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: ${where} was interrupted at step ${index + 1} of ${steps.length}, which runs outside a transaction and may have partly run:\n  ${statements}\nLast log: ${(entry.resume.logs ?? '').split('\n').at(-1)}\nSteps 1 to ${index} are applied. Nothing was run now.`, {
       fix: `Check the database. If the step's change is complete (finish it by hand if needed), run deploy --mark-step-applied ${key}. If you undid it (e.g. DROP INDEX CONCURRENTLY an INVALID index), run deploy --rerun-step ${key}.`,
     });
   }

@@ -37,10 +37,22 @@ export interface MigrationOnDisk {
 export function listMigrations(plugin: Plugin): MigrationOnDisk[] {
   if (!existsSync(plugin.migrationsDir)) return [];
   return readdirSync(plugin.migrationsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(plugin.migrationsDir, entry.name, MIGRATION_FILE)))
+    .filter((entry) => entry.isDirectory() && holdsMigrationFile(plugin, entry.name))
     .map((entry) => entry.name)
     .sort()
     .map((name) => readMigration(plugin, name));
+}
+
+/** Whether a migration folder has a migration.sql entry, even a broken link (read then reports it, rather than skipping the folder). */
+function holdsMigrationFile(plugin: Plugin, name: string): boolean {
+  try {
+    return readdirSync(path.join(plugin.migrationsDir, name)).includes(MIGRATION_FILE);
+  } catch (error) {
+    throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin.name}": the migration folder ${path.join(plugin.migrationsDir, name)} cannot be read: ${errorMessage(error)}`, {
+      fix: 'Check that the folder exists and that this user may read it.',
+      cause: error,
+    });
+  }
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
