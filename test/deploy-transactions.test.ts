@@ -76,6 +76,12 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         assert.equal(status.exitCode, 2);
         assert.match(status.stdout, /interrupted 20300101000000_two_steps: 1 step\(s\) applied/);
 
+        // An answer meant for an interrupted step outside a transaction must never skip a step that can simply run.
+        const notSkipped = await project.cli(['deploy', '--mark-step-applied', `one/${name}`]);
+        assert.equal(notSkipped.exitCode, 1);
+        assert.match(notSkipped.stderr, /step 2 of 2/);
+        assert.deepEqual(await db.query('SELECT "id" FROM "things"'), []);
+
         await db.exec('UPDATE "cfg" SET "n" = 5');
         const resumed = await project.cli(['deploy']);
         assert.equal(resumed.exitCode, 0, resumed.stderr);
