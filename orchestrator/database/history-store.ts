@@ -44,8 +44,12 @@ export interface HistoryRow {
 
 const ROW_COLUMNS = '"id", "checksum", "migration_name", "started_at", "finished_at", "rolled_back_at", "logs", "applied_steps_count"';
 
-/** Most rows a SQLite compound SELECT may combine is 500 by default; stay below it. */
-const TABLES_PER_QUERY = 400;
+/**
+ * Tables per UNION ALL. PostgreSQL's planning time grows faster than linearly with the branches
+ * (measured on 300 history tables: one query of 300 ~240-450 ms, six of 50 ~55 ms, 300 single
+ * queries ~400 ms); SQLite caps a compound SELECT at 500.
+ */
+const TABLES_PER_QUERY = 50;
 
 /**
  * Lists the history tables in the migrated schema from the catalog (not privilege-filtered
@@ -108,12 +112,20 @@ export async function readHistoryTables(db: Database, wanted: string[], options:
   for (let start = 0; start < present.length; start += TABLES_PER_QUERY) {
     const chunk = present.slice(start, start + TABLES_PER_QUERY);
     const union = chunk.map((table) => `SELECT '${table.replace(/'/g, "''")}' AS "history_table", ${ROW_COLUMNS} FROM "${table.replace(/"/g, '""')}"`).join(' UNION ALL ');
-    for (const row of await db.query<HistoryRow & { history_table: string } & Record<string, unknown>>(`${union} ORDER BY "history_table", "started_at", "migration_name"`)) {
+    // Sorted here, not by the query: an ORDER BY over the union costs PostgreSQL a sort per branch.
+    for (const row of await db.query<HistoryRow & { history_table: string } & Record<string, unknown>>(union)) {
       const { history_table: table, ...rest } = row;
       rows.get(table)!.push({ ...rest, applied_steps_count: Number(rest.applied_steps_count) });
     }
   }
+  for (const tableRows of rows.values()) tableRows.sort(oldestFirst);
   return { rows, existing: [...found.keys()].sort() };
+}
+
+/** By `started_at` (a Date from PostgreSQL, an ISO string from SQLite), then name. */
+function oldestFirst(a: HistoryRow, b: HistoryRow): number {
+  const time = (value: unknown) => (value instanceof Date ? value.getTime() : Date.parse(String(value)));
+  return time(a.started_at) - time(b.started_at) || (a.migration_name < b.migration_name ? -1 : a.migration_name > b.migration_name ? 1 : 0);
 }
 
 /** The live attempt at a migration, as a transaction sees it under the write lock. */
