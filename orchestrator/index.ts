@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
+import type { DeployOverrides } from './deploy/deploy-overrides.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
 
@@ -36,6 +37,9 @@ Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, f
 modified or missing migrations; 3 the database could not be reached.`,
   );
 
+/** For options that may be given more than once. */
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
 
 program
@@ -61,11 +65,18 @@ program
 
 program
   .command('deploy')
-  .description('apply pending migrations to DATABASE_URL, each atomically with its history row')
+  .description('apply pending migrations to DATABASE_URL, each step together with its history progress')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
-  .action(async (plugins: string[]) => {
+  .option('--accept-missing <plugin/migration>', 'an applied migration was deleted on purpose: stop counting it (MIGRATION_MISSING)', collect, [])
+  .option('--accept-renamed <plugin/migration>', 'an applied migration was renamed to this: record the new name, run nothing (MIGRATION_RENAMED)', collect, [])
+  .option('--accept-modified <plugin/migration>', 'an applied migration was edited harmlessly: record its new checksum, run nothing (MIGRATION_MODIFIED)', collect, [])
+  .option('--accept-out-of-order <plugin/migration>', 'apply this migration although newer ones are applied (MIGRATION_OUT_OF_ORDER)', collect, [])
+  .option('--accept-removed-plugin <plugin>', 'deploy although this removed plugin\'s history table remains (PLUGIN_REMOVED)', collect, [])
+  .option('--mark-step-applied <plugin/migration>', 'you finished its interrupted step by hand: count it and go on (MIGRATION_INTERRUPTED)', collect, [])
+  .option('--rerun-step <plugin/migration>', 'you undid its interrupted step: run it again (MIGRATION_INTERRUPTED)', collect, [])
+  .action(async (plugins: string[], overrides: DeployOverrides) => {
     const { deployCommand } = await import('./commands/deploy.ts');
-    console.log(await deployCommand(project(), plugins));
+    console.log(await deployCommand(project(), plugins, overrides));
   });
 
 program

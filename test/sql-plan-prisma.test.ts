@@ -28,7 +28,7 @@ function assertOwnObjectsOnly(plan: MigrationPlan, sql: string): void {
   const findings = checkMigrationOwnership({
     plugin: { name: 'p', version: '1', dependsOn: ['dep'], dir: '', modelFiles: [], migrationsDir: '' },
     dependencies: new Set(['dep']),
-    migrations: [{ migration: { name: 'm', dir: '', sqlPath: 'migration.sql', sql, checksum: '' }, plan }],
+    migrations: [{ migration: { name: 'm', dir: '', sqlPath: 'migration.sql', sql, checksum: '', acceptedChecksums: new Set<string>() }, plan }],
     ownership: {
       tables: new Map([['shelves', 'dep'], ['_prisma_migrations_dep', 'dep'], ['books', 'p'], ['authors', 'p'], ['_AuthorToBook', 'p'], ['new_books', 'p']]),
       enums: new Map([['Role', 'p']]),

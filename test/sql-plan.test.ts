@@ -247,7 +247,7 @@ describe('the ownership check reads plans', () => {
     return checkMigrationOwnership({
       plugin: plugin('two', options.dependsOn ?? ['one']),
       dependencies: new Set(options.dependsOn ?? ['one']),
-      migrations: [{ migration: { name: '20261126000000_bypass', dir: '/p/two/migrations/x', sqlPath: '/p/two/migrations/x/migration.sql', sql, checksum: '' }, plan }],
+      migrations: [{ migration: { name: '20261126000000_bypass', dir: '/p/two/migrations/x', sqlPath: '/p/two/migrations/x/migration.sql', sql, checksum: '', acceptedChecksums: new Set<string>() }, plan }],
       ownership: ownership(),
       targetSchema: options.schema ?? (provider === 'postgresql' ? 'public' : 'main'),
       ...(options.live ? { liveIndexTables: options.live } : {}),
@@ -289,7 +289,7 @@ describe('the ownership check reads plans', () => {
 
   test('DROP INDEX finds its owner through ownership.indexes, or the live catalog, or not at all', async () => {
     const plan = await planMigration('DROP INDEX "books_title_idx"', 'postgresql');
-    const base = { plugin: plugin('two', ['one']), dependencies: new Set(['one']), migrations: [{ migration: { name: 'm', dir: '', sqlPath: '/m.sql', sql: '', checksum: '' }, plan }], targetSchema: 'public' };
+    const base = { plugin: plugin('two', ['one']), dependencies: new Set(['one']), migrations: [{ migration: { name: 'm', dir: '', sqlPath: '/m.sql', sql: '', checksum: '', acceptedChecksums: new Set<string>() }, plan }], targetSchema: 'public' };
     const viaMap = checkMigrationOwnership({ ...base, ownership: { ...ownership(), indexes: new Map([['books_title_idx', 'one']]) } });
     assert.deepEqual(owners(viaMap), ['write:index:books_title_idx:one:1']);
     const viaCatalog = checkMigrationOwnership({ ...base, ownership: ownership(), liveIndexTables: new Map([['books_title_idx', 'books']]) });

@@ -1,5 +1,6 @@
 import type { Project } from '../config/load-project.ts';
 import { openDatabase } from '../database/open-database.ts';
+import type { DeployOverrides } from '../deploy/deploy-overrides.ts';
 import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
 import { readPluginModels } from '../schema/read-plugin-models.ts';
@@ -7,7 +8,7 @@ import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 
 /** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
-export async function deployCommand(project: Project, pluginNames: string[]): Promise<string> {
+export async function deployCommand(project: Project, pluginNames: string[], overrides: DeployOverrides): Promise<string> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
   const ownership = collectOwnership(allPlugins.map((plugin) => readPluginModels(project.root, plugin)));
@@ -17,7 +18,7 @@ export async function deployCommand(project: Project, pluginNames: string[]): Pr
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
       const pending = steps.filter((step) => step.pending.length > 0);
       if (pending.length > 0) await runTasks(pending.map(toTask));
-    });
+    }, overrides);
     const changed = results.filter((result) => result.applied.length > 0);
     const applied = changed.reduce((sum, result) => sum + result.applied.length, 0);
     return applied === 0

@@ -1,48 +1,160 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { Database } from '../database/database.ts';
-import type { HistoryStore } from '../database/history-store.ts';
+import type { Database, SqlRunner } from '../database/database.ts';
+import type { AttemptState, HistoryStore } from '../database/history-store.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
-import type { MigrationPlan } from '../sql/migration-plan.ts';
+import type { MigrationPlan, MigrationStep, PlannedStatement } from '../sql/migration-plan.ts';
 
 /** How much of a failing statement an error message quotes. */
 const STATEMENT_PREVIEW = 400;
 
-/**
- * Applies one migration and records it, atomically: its statements and its history row commit
- * together, or the transaction rolls back and the database is as it was. Returns false when
- * another process applied it first (seen inside the transaction, under the write lock).
- */
-export async function applyMigration(db: Database, history: HistoryStore, plugin: string, migration: MigrationOnDisk, plan: MigrationPlan): Promise<boolean> {
-  // Until deploy runs the plan's steps one by one, every step's statements share one transaction.
-  const statements = plan.steps.flatMap((step) => step.statements.map((statement) => statement.sql));
-  const where = `Plugin "${plugin}", migration ${migration.name} (${path.relative(process.cwd(), migration.sqlPath)})`;
+/** What the history row's `logs` say while a step runs outside a transaction (read back by `startedOutsideTransaction`). */
+const STARTED_OUTSIDE = 'started outside a transaction';
 
+/** A migration to apply, read once: its file, its plan, and where a previous attempt stopped. */
+export interface MigrationWork {
+  plugin: string;
+  migration: MigrationOnDisk;
+  plan: MigrationPlan;
+  /** The in-progress history row of an earlier attempt that committed some steps. */
+  resume?: AttemptState;
+  /** The user's answer for an interrupted step outside a transaction: they finished it, or undid it. */
+  resolution?: 'mark-applied' | 'rerun';
+}
+
+/**
+ * The steps deploy runs: the plan's, or for a migration with no statements (comments only) one
+ * empty transactional step, so it is still recorded.
+ */
+export function stepsOf(plan: MigrationPlan): MigrationStep[] {
+  return plan.steps.length > 0 ? plan.steps : [{ transactional: true, statements: [] }];
+}
+
+/**
+ * True when the row says step `index` (0-based) was started outside a transaction and never
+ * recorded as done: it may have partly run, so deploy must not run or skip it on its own.
+ */
+export function startedOutsideTransaction(attempt: AttemptState, index: number): boolean {
+  return attempt.stepsDone === index && (attempt.logs ?? '').startsWith(`Step ${index + 1} of `) && (attempt.logs ?? '').includes(STARTED_OUTSIDE);
+}
+
+/**
+ * Applies one migration step by step, recording progress in its history row
+ * (`applied_steps_count`, and `finished_at` after the last step):
+ * - a transactional step runs in one transaction with its progress update, so after a crash
+ *   the row says exactly which steps are in the database, and deploy resumes at the next one;
+ * - a step that must run outside a transaction (CREATE INDEX CONCURRENTLY, or every statement of
+ *   a `-- orchestrator: no-transaction` migration) is first marked as started, then run in
+ *   autocommit, then recorded. If it fails or the process dies, the mark stays and the next
+ *   deploy stops with MIGRATION_INTERRUPTED instead of guessing.
+ * A migration of one transactional step is therefore all-or-nothing, as before: a failure rolls
+ * everything back and records a failed attempt beside it.
+ *
+ * Returns false when another process applied the migration first (seen under the write lock).
+ */
+export async function applyMigration(db: Database, history: HistoryStore, work: MigrationWork): Promise<boolean> {
+  const { migration, plan } = work;
+  const steps = stepsOf(plan);
+  const where = `Plugin "${work.plugin}", migration ${migration.name} (${path.relative(process.cwd(), migration.sqlPath)})`;
   const startedAt = new Date();
-  let failing: { index: number; sql: string } | undefined;
-  try {
-    return await db.transaction(async (tx) => {
-      await history.ensureTable(tx);
-      if (await history.isApplied(tx, migration.name)) return false;
-      for (const [index, sql] of statements.entries()) {
-        failing = { index, sql };
-        await tx.execute(sql);
-      }
-      failing = undefined;
-      await history.recordSuccess(tx, { name: migration.name, checksum: migration.checksum, startedAt, steps: statements.length });
-      return true;
-    });
-  } catch (error) {
-    const at = failing
-      ? `statement ${failing.index + 1} of ${statements.length}:\n  ${preview(failing.sql)}\n`
-      : 'while committing:\n';
-    const logs = `${at}${errorMessage(error)}`;
-    await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, steps: failing?.index ?? 0, logs }).catch(() => {});
-    throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
-      fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
-      cause: error,
-    });
+  let attempt = work.resume && { ...work.resume };
+
+  if (attempt && work.resolution === 'mark-applied') {
+    const done = attempt.stepsDone + 1;
+    await history.progress(db, attempt.id, { stepsDone: done, finished: done === steps.length, logs: `Step ${done} of ${steps.length} marked as applied by hand (deploy --mark-step-applied).` });
+    attempt = { ...attempt, stepsDone: done };
   }
+
+  /** Checks, under the write lock, that the history is where this process left it; false: someone else finished the migration. */
+  const stillOurs = async (tx: SqlRunner, index: number): Promise<boolean> => {
+    const current = await history.currentAttempt(tx, migration.name);
+    if (current?.finished) return false;
+    if (attempt ? current?.id === attempt.id && current.stepsDone === index : current === undefined) return true;
+    throw new OrchestratorError('MIGRATION_INTERRUPTED', `${where} is being applied by another deploy (${current?.stepsDone ?? 0} of ${steps.length} steps recorded). Nothing more was run.`, {
+      fix: 'Wait for the other deploy to finish, then run deploy again; it resumes or reports where the migration stands.',
+    });
+  };
+  /** Writes the progress; the caller adopts the returned state once its transaction committed. */
+  const record = async (tx: SqlRunner, stepsDone: number, logs: string | null): Promise<AttemptState> => {
+    const finished = stepsDone === steps.length;
+    if (attempt) {
+      await history.progress(tx, attempt.id, { stepsDone, finished, logs });
+      return { ...attempt, stepsDone, finished, logs };
+    }
+    const id = randomUUID();
+    await history.start(tx, { id, name: migration.name, checksum: migration.checksum, startedAt, stepsDone, finished, logs });
+    return { id, stepsDone, finished, logs };
+  };
+
+  for (let index = attempt?.stepsDone ?? 0; index < steps.length; index++) {
+    const step = steps[index]!;
+    const label = steps.length > 1 ? `step ${index + 1} of ${steps.length}, ` : '';
+    let failing: PlannedStatement | undefined;
+    if (step.transactional) {
+      try {
+        const done = await db.transaction(async (tx) => {
+          if (!attempt) await history.ensureTable(tx);
+          if (!(await stillOurs(tx, index))) return undefined;
+          for (const statement of step.statements) {
+            failing = statement;
+            await tx.execute(statement.sql);
+          }
+          failing = undefined;
+          return record(tx, index + 1, null);
+        });
+        if (!done) return false;
+        attempt = done;
+      } catch (error) {
+        if (error instanceof OrchestratorError) throw error;
+        const at = `${label}${failing ? statementAt(plan, failing) : 'while committing:\n'}`;
+        const logs = `${at}${errorMessage(error)}`;
+        if (!attempt) {
+          await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, logs }).catch(() => {});
+          throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
+            fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
+            cause: error,
+          });
+        }
+        await history.setLogs(attempt.id, logs).catch(() => {});
+        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
+          fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}.`,
+          cause: error,
+        });
+      }
+    } else {
+      // Marked as started, and committed, before it runs: a crash from here on is never mistaken for "not run".
+      const mark = `Step ${index + 1} of ${steps.length} ${STARTED_OUTSIDE} (${step.statements.map((s) => `line ${s.line}`).join(', ')}): ${preview(step.statements.map((s) => s.sql).join(';\n'))}`;
+      const claimed = await db.transaction(async (tx) => {
+        if (!attempt) await history.ensureTable(tx);
+        if (!(await stillOurs(tx, index))) return undefined;
+        return record(tx, index, mark);
+      });
+      if (!claimed) return false;
+      attempt = claimed;
+      try {
+        for (const statement of step.statements) {
+          failing = statement;
+          await db.execute(statement.sql);
+        }
+      } catch (error) {
+        const at = `${label}${statementAt(plan, failing!)}`;
+        await history.setLogs(claimed.id, `${mark}\nFailed at ${at}${errorMessage(error)}`).catch(() => {});
+        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
+          fix: `Undo what the step left (e.g. DROP INDEX CONCURRENTLY the invalid index), correct the cause, then run deploy --rerun-step ${work.plugin}/${migration.name}; or finish it by hand and run deploy --mark-step-applied ${work.plugin}/${migration.name}.`,
+          cause: error,
+        });
+      }
+      attempt = await record(db, index + 1, null);
+    }
+  }
+  return true;
+}
+
+/** "statement 3 of 5 (line 12):\n  <sql>\n", for messages and the history's logs. */
+function statementAt(plan: MigrationPlan, statement: PlannedStatement): string {
+  const position = plan.statements.indexOf(statement);
+  return `statement ${(position === -1 ? statement.index : position) + 1} of ${plan.statements.length} (line ${statement.line}):\n  ${preview(statement.sql)}\n`;
 }
 
 function preview(sql: string): string {

@@ -1,14 +1,16 @@
-import type { Database } from '../database/database.ts';
+import path from 'node:path';
+import type { Database, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
-import { checkMigrationOwnership, ownershipError, unverifiableError, type PlannedMigration } from '../ownership/check-migration-ownership.ts';
-import type { ObjectOwnership } from '../ownership/object-ownership.ts';
+import { checkMigrationOwnership, ownershipError, unverifiableError } from '../ownership/check-migration-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
 import { sqlDialectFor } from '../sql/sql-dialects.ts';
-import { transitiveDependencies } from '../plugins/dependency-order.ts';
+import { dependencyClosures } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { readPluginStates, type PluginState } from '../status/read-plugin-states.ts';
-import { applyMigration } from './apply-migration.ts';
+import { applyMigration, startedOutsideTransaction, stepsOf, type MigrationWork } from './apply-migration.ts';
+import { migrationKey, type DeployOverrides } from './deploy-overrides.ts';
 import { readMigrationPlan } from './read-migration-plan.ts';
+import { refuseTampering } from './refuse-tampering.ts';
 
 /** One plugin's share of a deploy, handed to the progress display to run. */
 export interface PluginDeployStep {
@@ -37,36 +39,36 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
 /**
  * Applies every pending migration of the given plugins, under the database's deploy lock.
  *
- * Before anything runs, the whole plan is checked: a migration whose file changed since it was
- * applied, a history generated for another provider, or a pending migration that touches
- * another plugin's objects (or runs dynamic SQL not marked trusted) stops the deploy with the database untouched. Then each migration is applied atomically; the first failure stops the deploy, with
- * the migrations before it committed and the failing one rolled back.
+ * Before any SQL runs, everything is read and checked, and a refusal leaves the database
+ * byte-identical: files that are not readable UTF-8 SQL, history tables that are malformed or
+ * unreadable, a history that disagrees with the code (removed plugin, missing, renamed, edited or
+ * out-of-order migration; see refuse-tampering.ts), an interrupted step that may have partly run,
+ * a migration for another provider, and a pending migration that touches another plugin's tables.
+ * Each migration is parsed once into a plan, which the checks and apply share. Then each
+ * migration is applied step by step (apply-migration.ts); the first failure stops the deploy.
  */
-export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner): Promise<DeployResult[]> {
+export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides): Promise<DeployResult[]> {
   return db.withDeployLock(async () => {
-    const states = await readPluginStates(db, plugins);
-    refuseModified(states);
-    // Each pending migration is read once; the checks and apply read its plan.
-    const planned = new Map<PluginState, PlannedMigration[]>();
-    for (const state of states) {
-      const migrations: PlannedMigration[] = [];
-      for (const migration of pendingMigrations(state)) migrations.push({ migration, plan: await readMigrationPlan(state.plugin.name, migration, db.provider) });
-      planned.set(state, migrations);
-    }
-    await refuseForeignObjects(db, planned, project);
+    const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
+    refuseTampering(state, overrides);
+    const work = await planWork(state.states, overrides, db.provider);
+    refuseInterrupted(work);
+    await refuseForeignObjects(db, work, project, state.states);
+    await recordAcceptedHistory(db, state.states, overrides);
+
     const results: DeployResult[] = [];
-    const steps = states.map((state): PluginDeployStep => {
-      const pending = planned.get(state)!;
+    const steps = state.states.map((pluginState): PluginDeployStep => {
+      const migrations = work.get(pluginState.plugin.name) ?? [];
       return {
-        plugin: state.plugin.name,
-        pending: pending.map(({ migration }) => migration.name),
+        plugin: pluginState.plugin.name,
+        pending: migrations.map((entry) => entry.migration.name),
         async run(onApplied) {
           const applied: string[] = [];
-          results.push({ plugin: state.plugin.name, applied });
-          for (const { migration, plan } of pending) {
-            if (await applyMigration(db, state.history, state.plugin.name, migration, plan)) {
-              applied.push(migration.name);
-              onApplied(migration.name);
+          results.push({ plugin: pluginState.plugin.name, applied });
+          for (const entry of migrations) {
+            if (await applyMigration(db, pluginState.history, entry)) {
+              applied.push(entry.migration.name);
+              onApplied(entry.migration.name);
             }
           }
           return applied;
@@ -78,22 +80,67 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
   });
 }
 
-function pendingMigrations(state: PluginState) {
-  const pending = new Set([...state.status.pending, ...state.status.failed.map((failed) => failed.name)]);
-  return state.migrations.filter((migration) => pending.has(migration.name));
+/** The migrations to run per plugin, in folder order, each parsed once into its plan. */
+async function planWork(states: PluginState[], overrides: DeployOverrides, provider: Database['provider']): Promise<Map<string, MigrationWork[]>> {
+  const work = new Map<string, MigrationWork[]>();
+  const accepted = new Set(overrides.acceptOutOfOrder);
+  for (const { plugin, migrations, status, rows } of states) {
+    const inProgress = new Map(status.inProgress.map((entry) => [entry.name, entry]));
+    const toRun = new Set([...status.pending, ...status.failed.map((f) => f.name), ...inProgress.keys(), ...status.outOfOrder.filter((name) => accepted.has(migrationKey(plugin.name, name)))]);
+    const entries: MigrationWork[] = [];
+    for (const migration of migrations.filter((m) => toRun.has(m.name))) {
+      const plan = await readMigrationPlan(plugin.name, migration, provider);
+      const row = inProgress.has(migration.name) ? rows.find((r) => r.migration_name === migration.name && r.finished_at === null && r.rolled_back_at === null) : undefined;
+      const resume = row && { id: row.id, stepsDone: row.applied_steps_count, finished: false, logs: row.logs };
+      // An answer counts only for a step that is really interrupted: it must never skip a step that can simply run.
+      const key = migrationKey(plugin.name, migration.name);
+      const interrupted = resume !== undefined && startedOutsideTransaction(resume, resume.stepsDone);
+      const resolution = !interrupted ? undefined : overrides.markStepApplied.includes(key) ? 'mark-applied' : overrides.rerunStep.includes(key) ? 'rerun' : undefined;
+      entries.push({ plugin: plugin.name, migration, plan, ...(resume ? { resume } : {}), ...(resolution ? { resolution } : {}) });
+    }
+    work.set(plugin.name, entries);
+  }
+  return work;
 }
 
-async function refuseForeignObjects(db: Database, planned: Map<PluginState, PlannedMigration[]>, project: ProjectModel): Promise<void> {
-  if ([...planned.values()].every((migrations) => migrations.length === 0)) return;
-  const ownership: ObjectOwnership = { indexes: new Map(), ...project.ownership };
+/**
+ * A migration whose step ran outside a transaction and never finished (a failure, or a crash)
+ * may have partly run: deploy neither runs it again nor skips it until told which is right.
+ */
+function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
+  for (const entry of [...work.values()].flat()) {
+    if (!entry.resume || entry.resolution) continue;
+    const steps = stepsOf(entry.plan);
+    const index = entry.resume.stepsDone;
+    if (index < steps.length && !startedOutsideTransaction(entry.resume, index)) continue;
+    const key = migrationKey(entry.plugin, entry.migration.name);
+    const where = `plugin "${entry.plugin}", migration ${entry.migration.name} (${path.relative(process.cwd(), entry.migration.sqlPath)})`;
+    const step = steps[index];
+    if (!step) {
+      // Only if the plan's steps changed under an unfinished row (e.g. another orchestrator version split it differently).
+      throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: the history of ${where} records ${index} step(s) applied but not finished, and the migration now has ${steps.length}. Nothing was run now.`, {
+        fix: 'Compare the database with the migration; once it is fully applied, finish the row by hand: UPDATE the history table SET "finished_at" = CURRENT_TIMESTAMP for this migration.',
+      });
+    }
+    const statements = step.statements.map((s) => `line ${s.line}: ${s.sql.split('\n').join('\n    ')}`).join('\n  ');
+    throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: ${where} was interrupted at step ${index + 1} of ${steps.length}, which runs outside a transaction and may have partly run:\n  ${statements}\nLast log: ${(entry.resume.logs ?? '').split('\n').at(-1)}\nSteps 1 to ${index} are applied. Nothing was run now.`, {
+      fix: `Check the database. If the step's change is complete (finish it by hand if needed), run deploy --mark-step-applied ${key}. If you undid it (e.g. DROP INDEX CONCURRENTLY an INVALID index), run deploy --rerun-step ${key}.`,
+    });
+  }
+}
+
+async function refuseForeignObjects(db: Database, work: Map<string, MigrationWork[]>, project: ProjectModel, states: PluginState[]): Promise<void> {
+  if ([...work.values()].every((migrations) => migrations.length === 0)) return;
+  const closures = dependencyClosures(project.allPlugins);
+  // `DROP INDEX "x"` names no table: the live catalog says which table x is on.
   const liveIndexTables = db.listIndexTables ? await db.listIndexTables() : undefined;
   const targetSchema = db.schema ?? sqlDialectFor(db.provider).defaultSchema;
-  const findings = [...planned].map(([state, migrations]) =>
+  const findings = states.map((state) =>
     checkMigrationOwnership({
       plugin: state.plugin,
-      dependencies: new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name)),
-      migrations,
-      ownership,
+      dependencies: closures.get(state.plugin.name) ?? new Set(),
+      migrations: work.get(state.plugin.name) ?? [],
+      ownership: { indexes: new Map(), ...project.ownership },
       targetSchema,
       ...(liveIndexTables ? { liveIndexTables } : {}),
     }),
@@ -104,13 +151,18 @@ async function refuseForeignObjects(db: Database, planned: Map<PluginState, Plan
   if (unverifiable.length > 0) throw unverifiableError(unverifiable);
 }
 
-function refuseModified(states: PluginState[]): void {
-  const modified = states.flatMap((state) =>
-    state.status.modified.map((name) => ({ plugin: state.plugin.name, path: state.migrations.find((m) => m.name === name)!.sqlPath, name })),
-  );
-  if (modified.length === 0) return;
-  const list = modified.map((entry) => `  - plugin "${entry.plugin}", migration ${entry.name} (${entry.path})`).join('\n');
-  throw new OrchestratorError('MIGRATION_MODIFIED', `Refusing to deploy: ${modified.length === 1 ? 'an applied migration was' : 'applied migrations were'} edited after being applied, so the database no longer matches the files:\n${list}\nNothing was applied.`, {
-    fix: 'Restore the applied file(s) from version control, and put the change in a new migration (edit the models and run generate).',
+/** Writes what the accepted overrides decided (renames, new checksums, forgotten migrations), in one transaction, after every check passed. */
+async function recordAcceptedHistory(db: Database, states: PluginState[], overrides: DeployOverrides): Promise<void> {
+  const changes = states.flatMap((state) => {
+    const key = (name: string) => migrationKey(state.plugin.name, name);
+    return [
+      ...state.status.renamed.filter((r) => overrides.acceptRenamed.includes(key(r.to))).map((r) => (tx: SqlRunner) => state.history.rename(tx, r.from, r.to)),
+      ...state.status.modified.filter((name) => overrides.acceptModified.includes(key(name))).map((name) => (tx: SqlRunner) => state.history.acceptChecksum(tx, name, state.migrations.find((m) => m.name === name)!.checksum)),
+      ...state.status.missing.filter((name) => overrides.acceptMissing.includes(key(name))).map((name) => (tx: SqlRunner) => state.history.forget(tx, name, `Folder removed from disk; accepted by deploy --accept-missing on ${new Date().toISOString()}.`)),
+    ];
+  });
+  if (changes.length === 0) return;
+  await db.transaction(async (tx) => {
+    for (const change of changes) await change(tx);
   });
 }

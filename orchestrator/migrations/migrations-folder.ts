@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isProvider, type Provider } from '../config/provider.ts';
-import { OrchestratorError } from '../errors.ts';
+import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 
 /**
@@ -20,23 +20,92 @@ export interface MigrationOnDisk {
   name: string;
   dir: string;
   sqlPath: string;
+  /** The file's text, decoded as strict UTF-8 (a file that is not valid UTF-8 is refused, never altered). */
   sql: string;
-  /** sha256 of migration.sql's bytes, hex: what the history table records, as Prisma does. */
+  /**
+   * sha256 (hex) of the text with CRLF line endings normalised to LF: what new history rows
+   * record. A checkout that only changed line endings is therefore not an edit.
+   */
   checksum: string;
+  /**
+   * Every checksum a history row may hold for this same text: the LF one above, the raw bytes
+   * (rows written before line endings were normalised, and Prisma's own), and the CRLF form.
+   */
+  acceptedChecksums: ReadonlySet<string>;
 }
 
 export function listMigrations(plugin: Plugin): MigrationOnDisk[] {
   if (!existsSync(plugin.migrationsDir)) return [];
   return readdirSync(plugin.migrationsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(plugin.migrationsDir, entry.name, MIGRATION_FILE)))
+    .filter((entry) => entry.isDirectory() && holdsMigrationFile(plugin, entry.name))
     .map((entry) => entry.name)
     .sort()
-    .map((name) => {
-      const dir = path.join(plugin.migrationsDir, name);
-      const sqlPath = path.join(dir, MIGRATION_FILE);
-      const bytes = readFileSync(sqlPath);
-      return { name, dir, sqlPath, sql: bytes.toString('utf8'), checksum: checksumOf(bytes) };
+    .map((name) => readMigration(plugin, name));
+}
+
+/** Whether a migration folder has a migration.sql entry, even a broken link (read then reports it, rather than skipping the folder). */
+function holdsMigrationFile(plugin: Plugin, name: string): boolean {
+  try {
+    return readdirSync(path.join(plugin.migrationsDir, name)).includes(MIGRATION_FILE);
+  } catch (error) {
+    throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin.name}": the migration folder ${path.join(plugin.migrationsDir, name)} cannot be read: ${errorMessage(error)}`, {
+      fix: 'Check that the folder exists and that this user may read it.',
+      cause: error,
     });
+  }
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function readMigration(plugin: Plugin, name: string): MigrationOnDisk {
+  const dir = path.join(plugin.migrationsDir, name);
+  const sqlPath = path.join(dir, MIGRATION_FILE);
+  const invalid = (problem: string, fix: string, cause?: unknown) =>
+    new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin.name}", migration ${name}: ${sqlPath} ${problem}`, { fix, cause });
+  let bytes: Buffer;
+  try {
+    if (!statSync(sqlPath).isFile()) throw invalid('is not a file.', `Make ${MIGRATION_FILE} a plain file holding the migration's SQL (restore it from version control).`);
+    bytes = readFileSync(sqlPath);
+  } catch (error) {
+    if (error instanceof OrchestratorError) throw error;
+    throw invalid(`cannot be read: ${errorMessage(error)}`, 'Check that the file exists and that this user may read it.', error);
+  }
+  let sql: string;
+  try {
+    sql = STRICT_UTF8.decode(bytes);
+  } catch (error) {
+    const at = firstInvalidUtf8(bytes);
+    throw invalid(
+      `is not valid UTF-8 (byte 0x${bytes[at]?.toString(16).padStart(2, '0')} at offset ${at}, line ${lineAt(bytes, at)}). It was not run, and it is never re-encoded silently.`,
+      'Save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8), or restore it from version control.',
+      error,
+    );
+  }
+  const lf = sql.replace(/\r\n/g, '\n');
+  const checksum = checksumOf(lf);
+  return { name, dir, sqlPath, sql, checksum, acceptedChecksums: new Set([checksum, checksumOf(bytes), checksumOf(lf.replace(/\n/g, '\r\n'))]) };
+}
+
+/**
+ * Offset of the first byte that breaks UTF-8, for the error message only (the decoder above
+ * decides validity): lead bytes and their continuation bytes, without the finer rules.
+ */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length = lead < 0x80 ? 1 : lead >= 0xc2 && lead < 0xe0 ? 2 : lead >= 0xe0 && lead < 0xf0 ? 3 : lead >= 0xf0 && lead < 0xf5 ? 4 : 0;
+    if (length === 0) return i;
+    for (let k = 1; k < length; k++) if (i + k >= bytes.length || (bytes[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return 0;
+}
+
+function lineAt(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) line++;
+  return line;
 }
 
 export function checksumOf(content: string | Buffer): string {

@@ -8,23 +8,37 @@ export interface PluginStatus {
   pending: string[];
   /** Not applied, and the last attempt failed (its transaction was rolled back). Deploy retries these. */
   failed: { name: string; error: string }[];
-  /** Applied, but migration.sql changed since: the database no longer matches the file. */
+  /**
+   * Some of its steps committed, not all (a later step failed, or the process died between
+   * steps). Deploy resumes at the first step not done, or stops if that step ran outside a
+   * transaction and may have partly run.
+   */
+  inProgress: { name: string; stepsDone: number; error: string }[];
+  /** Applied (or in progress), but migration.sql changed since: the database no longer matches the file. */
   modified: string[];
   /** Applied in the database, but the folder is gone from disk. */
   missing: string[];
+  /** An applied migration whose folder now has another name (same checksum): it must not run again. */
+  renamed: { from: string; to: string }[];
+  /** Not applied, but sorts before the newest applied migration: it was added (or merged) out of order. */
+  outOfOrder: string[];
 }
 
 export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], rows: HistoryRow[]): PluginStatus {
-  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], modified: [], missing: [] };
+  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [] };
   const rowsByName = new Map<string, HistoryRow[]>();
   for (const row of rows) rowsByName.set(row.migration_name, [...(rowsByName.get(row.migration_name) ?? []), row]);
 
   for (const migration of onDisk) {
     const attempts = rowsByName.get(migration.name) ?? [];
     const success = attempts.find(isSuccess);
+    const live = attempts.find(isInProgress);
     if (success) {
       status.applied.push(migration.name);
-      if (success.checksum !== migration.checksum) status.modified.push(migration.name);
+      if (!migration.acceptedChecksums.has(success.checksum)) status.modified.push(migration.name);
+    } else if (live) {
+      status.inProgress.push({ name: migration.name, stepsDone: live.applied_steps_count, error: live.logs ?? '' });
+      if (!migration.acceptedChecksums.has(live.checksum)) status.modified.push(migration.name);
     } else if (attempts.length > 0) {
       status.failed.push({ name: migration.name, error: attempts.at(-1)!.logs ?? '' });
     } else {
@@ -32,16 +46,41 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
     }
   }
   const names = new Set(onDisk.map((migration) => migration.name));
+  const missing = new Map<string, HistoryRow>();
   for (const [name, attempts] of rowsByName) {
-    if (!names.has(name) && attempts.some(isSuccess)) status.missing.push(name);
+    const kept = attempts.find(isSuccess) ?? attempts.find(isInProgress);
+    if (!names.has(name) && kept) missing.set(name, kept);
+  }
+
+  // A pending folder with the checksum of a missing applied one is that migration, renamed.
+  for (const migration of onDisk.filter((m) => status.pending.includes(m.name))) {
+    const from = [...missing].find(([, row]) => migration.acceptedChecksums.has(row.checksum))?.[0];
+    if (from === undefined) continue;
+    missing.delete(from);
+    status.renamed.push({ from, to: migration.name });
+    status.pending = status.pending.filter((name) => name !== migration.name);
+  }
+  status.missing = [...missing.keys()];
+
+  const newestApplied = [...rowsByName.keys()].filter((name) => rowsByName.get(name)!.some(isSuccess)).sort().at(-1);
+  if (newestApplied !== undefined) {
+    const early = (name: string) => name < newestApplied;
+    status.outOfOrder = [...status.pending.filter(early), ...status.failed.map((f) => f.name).filter(early)].sort();
+    status.pending = status.pending.filter((name) => !early(name));
+    status.failed = status.failed.filter((f) => !early(f.name));
   }
   return status;
 }
 
 export function isUpToDate(status: PluginStatus): boolean {
-  return status.pending.length + status.failed.length + status.modified.length + status.missing.length === 0;
+  const { pending, failed, inProgress, modified, missing, renamed, outOfOrder } = status;
+  return [pending, failed, inProgress, modified, missing, renamed, outOfOrder].every((list) => list.length === 0);
 }
 
 function isSuccess(row: HistoryRow): boolean {
   return row.finished_at !== null && row.rolled_back_at === null;
+}
+
+function isInProgress(row: HistoryRow): boolean {
+  return row.finished_at === null && row.rolled_back_at === null;
 }

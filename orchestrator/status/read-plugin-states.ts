@@ -1,5 +1,5 @@
 import type { Database } from '../database/database.ts';
-import { HistoryStore, type HistoryRow } from '../database/history-store.ts';
+import { HISTORY_TABLE_PREFIX, HistoryStore, readHistoryTables, type HistoryRow } from '../database/history-store.ts';
 import { OrchestratorError } from '../errors.ts';
 import { listMigrations, readLockedProvider, type MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import { historyTableName, type Plugin } from '../plugins/plugin.ts';
@@ -14,11 +14,20 @@ export interface PluginState {
   status: PluginStatus;
 }
 
+export interface ProjectState {
+  /** The selected plugins, in dependency order. */
+  states: PluginState[];
+  /** History tables in the database whose plugin is not in the code any more (plugin names). */
+  removedPlugins: string[];
+}
+
 /**
- * Reads what deploy and status both start from. Refuses a plugin whose migrations were
- * generated for another provider than the database's, before anything is read or written.
+ * Reads what deploy and status both start from, writing nothing. Refuses a plugin whose
+ * migrations were generated for another provider than the database's, a migration file that
+ * cannot be read as UTF-8, and a history table that is malformed or that the role may not read
+ * (or, with `write`, not write).
  */
-export async function readPluginStates(db: Database, plugins: Plugin[]): Promise<PluginState[]> {
+export async function readPluginStates(db: Database, plugins: Plugin[], options: { knownPlugins: string[]; write: boolean }): Promise<ProjectState> {
   for (const plugin of plugins) {
     const locked = readLockedProvider(plugin);
     if (locked && locked !== db.provider) {
@@ -27,14 +36,14 @@ export async function readPluginStates(db: Database, plugins: Plugin[]): Promise
       });
     }
   }
-  // One table listing serves every plugin: a no-op deploy of many plugins stays one round trip per plugin.
-  const tables = new Set(await db.listTables());
-  const states: PluginState[] = [];
-  for (const plugin of plugins) {
-    const migrations = listMigrations(plugin);
-    const history = new HistoryStore(db, historyTableName(plugin.name));
-    const rows = tables.has(history.table) ? await history.rows() : [];
-    states.push({ plugin, migrations, history, rows, status: comparePluginHistory(plugin.name, migrations, rows) });
-  }
-  return states;
+  const migrations = plugins.map((plugin) => listMigrations(plugin));
+  const stores = plugins.map((plugin) => new HistoryStore(db, historyTableName(plugin.name)));
+  const { rows, existing } = await readHistoryTables(db, stores.map((store) => store.table), options);
+  const known = new Set(options.knownPlugins.map(historyTableName));
+  const removedPlugins = existing.filter((table) => !known.has(table)).map((table) => table.slice(HISTORY_TABLE_PREFIX.length));
+  const states = plugins.map((plugin, index): PluginState => {
+    const pluginRows = rows.get(stores[index]!.table) ?? [];
+    return { plugin, migrations: migrations[index]!, history: stores[index]!, rows: pluginRows, status: comparePluginHistory(plugin.name, migrations[index]!, pluginRows) };
+  });
+  return { states, removedPlugins };
 }
