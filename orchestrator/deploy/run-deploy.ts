@@ -1,6 +1,6 @@
 import type { Database } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
-import { checkMigrationOwnership, ownershipError, unverifiableError, type PlannedMigration } from '../ownership/check-migration-ownership.ts';
+import { checkMigrationOwnership, ownershipError, unverifiableError, type MigrationWithPlan } from '../ownership/check-migration-ownership.ts';
 import type { ObjectOwnership } from '../ownership/object-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
 import { sqlDialectFor } from '../sql/sql-dialects.ts';
@@ -47,9 +47,9 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     const states = await readPluginStates(db, plugins);
     refuseModified(states);
     // Each pending migration is read once; the checks and apply read its plan.
-    const planned = new Map<PluginState, PlannedMigration[]>();
+    const planned = new Map<PluginState, MigrationWithPlan[]>();
     for (const state of states) {
-      const migrations: PlannedMigration[] = [];
+      const migrations: MigrationWithPlan[] = [];
       for (const migration of pendingMigrations(state)) migrations.push({ migration, plan: await readMigrationPlan(state.plugin.name, migration, db.provider) });
       planned.set(state, migrations);
     }
@@ -83,7 +83,7 @@ function pendingMigrations(state: PluginState) {
   return state.migrations.filter((migration) => pending.has(migration.name));
 }
 
-async function refuseForeignObjects(db: Database, planned: Map<PluginState, PlannedMigration[]>, project: ProjectModel): Promise<void> {
+async function refuseForeignObjects(db: Database, planned: Map<PluginState, MigrationWithPlan[]>, project: ProjectModel): Promise<void> {
   if ([...planned.values()].every((migrations) => migrations.length === 0)) return;
   const ownership: ObjectOwnership = { indexes: new Map(), ...project.ownership };
   const liveIndexTables = db.listIndexTables ? await db.listIndexTables() : undefined;
