@@ -9,7 +9,7 @@ import { sqlDialectFor } from '../sql/sql-dialects.ts';
 import type { ObjectOwnership } from './object-ownership.ts';
 
 /** A pending migration with the plan it was read into. */
-export interface PlannedMigration {
+export interface MigrationWithPlan {
   migration: MigrationOnDisk;
   plan: MigrationPlan;
 }
@@ -19,7 +19,7 @@ export interface OwnershipCheckInput {
   /** Names of the plugins it depends on, directly or not: it may reference and read their tables. */
   dependencies: ReadonlySet<string>;
   /** Its pending migrations, each with its plan. */
-  migrations: PlannedMigration[];
+  migrations: MigrationWithPlan[];
   ownership: ObjectOwnership;
   /** The schema the deploy migrates (`public`, a tenant schema, SQLite's `main`): a name qualified with another schema is no plugin's. */
   targetSchema: string;
