@@ -3,14 +3,15 @@
  * The CLI entry: `tsx orchestrator <command>`. Commands return text; only this file prints
  * errors and sets the exit code:
  *   0  success (status: everything applied)
- *   1  error: bad input, unreachable database, failed migration (nothing half-applied)
+ *   1  error: bad input, wrong credentials, failed migration (nothing half-applied)
  *   2  status only: something is pending, failed, modified or missing
- *   3  the database could not be reached (worth retrying: the Docker entrypoint does)
+ *   3  retrying may help: database unreachable, connection lost, lock wait timed out (the Docker entrypoint retries)
  */
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
+import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
 
 // Commands are imported when they run: a container start (deploy) should not load the diff
@@ -29,12 +30,23 @@ const program = new Command('orchestrator')
     'after',
     `
 Environment:
-  DATABASE_URL           database for deploy/status: file:./data/app.db (default) or postgresql://...
+  DATABASE_URL           database for deploy/status: file:./data/app.db (default) or
+                         postgresql://user:pass@host:5432/db[?schema=tenant&connect_timeout=10]
   ORCHESTRATOR_PROVIDER  provider migrations are generated for: sqlite (default) or postgresql
+  ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS    PostgreSQL connect timeout (default 10)
+  ORCHESTRATOR_LOCK_TIMEOUT               see deploy --lock-timeout (default 300)
+  ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer (default 60000)
 
 Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
-modified or missing migrations; 3 the database could not be reached.`,
+modified or missing migrations; 3 retrying may help (database unreachable, connection
+lost, lock wait timed out).`,
   );
+
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more.');
+  return parsed;
+}
 
 const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
 
@@ -63,9 +75,10 @@ program
   .command('deploy')
   .description('apply pending migrations to DATABASE_URL, each atomically with its history row')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
-  .action(async (plugins: string[]) => {
+  .option('--lock-timeout <seconds>', 'PostgreSQL: how long to wait for another deploy of the same schema (env ORCHESTRATOR_LOCK_TIMEOUT; default 300; 0 fails at once); exit 3 when it runs out', seconds)
+  .action(async (plugins: string[], options: { lockTimeout?: number }) => {
     const { deployCommand } = await import('./commands/deploy.ts');
-    console.log(await deployCommand(project(), plugins));
+    console.log(await deployCommand(project(), plugins, options));
   });
 
 program
@@ -88,8 +101,12 @@ try {
     console.error(`Error [${error.code}]: ${error.describe()}`);
     if (verbose && error.cause) console.error(error.cause);
     process.exitCode = RETRYABLE_CODES.has(error.code) ? EXIT_RETRYABLE : EXIT_ERROR;
-  } else {
+  } else if (verbose) {
     console.error(error);
+    process.exitCode = EXIT_ERROR;
+  } else {
+    // Not an error the orchestrator knows: one line, and the way to the detail a bug report needs.
+    console.error(`Error: ${describeDatabaseError(error)}\nThis is unexpected; run again with --verbose for the stack trace, and report it if it looks like a bug.`);
     process.exitCode = EXIT_ERROR;
   }
 }

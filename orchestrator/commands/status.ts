@@ -1,5 +1,5 @@
 import type { Project } from '../config/load-project.ts';
-import { openDatabase } from '../database/open-database.ts';
+import { withDatabase } from '../database/with-database.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { isUpToDate, type PluginStatus } from '../status/plugin-status.ts';
 import { readPluginStates } from '../status/read-plugin-states.ts';
@@ -12,17 +12,14 @@ export interface StatusReport {
 /** `status [plugin...] [--json]`: compares each plugin's migrations folder with its history table. */
 export async function statusCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<StatusReport> {
   const plugins = selectPlugins(discoverPlugins(project.pluginsDir), pluginNames);
-  const db = await openDatabase(project.databaseUrl, project.root, { create: false });
-  try {
+  return withDatabase(project.databaseUrl, project.root, { create: false, command: 'status' }, async (db) => {
     const statuses = (await readPluginStates(db, plugins)).map((state) => state.status);
     const upToDate = statuses.every(isUpToDate);
     const text = options.json
       ? JSON.stringify({ database: db.displayUrl, upToDate, plugins: statuses }, null, 2)
       : [`Database: ${db.displayUrl}`, ...statuses.map(describe)].join('\n');
     return { upToDate, text };
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 function describe(status: PluginStatus): string {

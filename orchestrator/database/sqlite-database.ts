@@ -1,10 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { OrchestratorError } from '../errors.ts';
+import { sqliteBusyTimeoutMs } from './classify-database-error.ts';
 import type { Database, SqlRunner } from './database.ts';
 
-/** How long a deploy waits for another process's write transaction before giving up. */
-const BUSY_TIMEOUT_MS = Number(process.env.ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS ?? 60_000);
+/** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
+const BUSY_TIMEOUT_MS = sqliteBusyTimeoutMs();
+
+/** Kernel filesystems: files there are not storage, and reading some of them blocks forever. */
+const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev'];
 
 /**
  * SQLite through better-sqlite3.
@@ -26,6 +31,7 @@ export class SqliteDatabase implements Database {
 
   /** `filePath` null opens an empty in-memory database: what a file that does not exist yet looks like. */
   constructor(filePath: string | null, displayUrl: string) {
+    if (filePath) refuseNonStorage(filePath, displayUrl);
     if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
     this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
     this.displayUrl = displayUrl;
@@ -87,4 +93,20 @@ export class SqliteDatabase implements Database {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+/**
+ * Fails fast where SQLite would hang or misread: a path on a kernel filesystem (/proc, /sys,
+ * /dev), or something that exists but is not a regular file (a FIFO blocks on open).
+ */
+function refuseNonStorage(filePath: string, displayUrl: string): void {
+  let existing = filePath;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const real = realpathSync(existing);
+  const virtualRoot = VIRTUAL_ROOTS.find((root) => real === root || real.startsWith(`${root}/`));
+  const notAFile = existing === filePath && !statSync(filePath).isFile();
+  if (!virtualRoot && !notAFile) return;
+  throw new OrchestratorError('DATABASE_FILE_INVALID', `${displayUrl} is not a usable SQLite database: ${virtualRoot ? `${real} is on the kernel filesystem ${virtualRoot}` : `${filePath} exists and is not a regular file`}.`, {
+    fix: 'Point DATABASE_URL at a SQLite database file (or at a path where one can be created), on a regular filesystem.',
+  });
 }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Database } from '../database/database.ts';
 import type { HistoryStore } from '../database/history-store.ts';
+import { classifyDatabaseError, describeDatabaseError } from '../database/classify-database-error.ts';
 import { isTransactionControl, splitSqlStatements } from '../database/split-sql-statements.ts';
-import { OrchestratorError, errorMessage } from '../errors.ts';
+import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 
 /** How much of a failing statement an error message quotes. */
@@ -38,12 +39,15 @@ export async function applyMigration(db: Database, history: HistoryStore, plugin
       return true;
     });
   } catch (error) {
+    // A lost connection, a lock wait or a refused login is not the migration's fault: say so, and record no attempt.
+    const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin, name: migration.name } });
+    if (classified) throw classified;
     const at = failing
       ? `statement ${failing.index + 1} of ${statements.length}:\n  ${preview(failing.sql)}\n`
       : 'while committing:\n';
-    const logs = `${at}${errorMessage(error)}`;
+    const logs = `${at}${describeDatabaseError(error)}`;
     await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, steps: failing?.index ?? 0, logs }).catch(() => {});
-    throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
+    throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
       fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
       cause: error,
     });
