@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { unhandledProvider } from '../config/provider.ts';
 import { OrchestratorError } from '../errors.ts';
 import { classifyDatabaseError, describeDatabaseError, type DatabaseErrorContext } from './classify-database-error.ts';
@@ -30,10 +29,9 @@ export async function openDatabase(url: string, projectRoot: string, options: Op
   try {
     switch (target.provider) {
       case 'sqlite': {
-        const exists = existsSync(target.filePath);
         // Drivers load on demand: a SQLite deploy never loads pg, and the reverse.
         const { SqliteDatabase } = await import('./sqlite-database.ts');
-        return new SqliteDatabase(exists || options.create ? target.filePath : null, target.displayUrl);
+        return SqliteDatabase.open(target.filePath, target.displayUrl, { create: options.create });
       }
       case 'postgresql': {
         const { PostgresDatabase } = await import('./postgres-database.ts');

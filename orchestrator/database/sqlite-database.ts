@@ -29,9 +29,16 @@ export class SqliteDatabase implements Database {
   readonly displayUrl: string;
   private readonly db: BetterSqlite3.Database;
 
-  /** `filePath` null opens an empty in-memory database: what a file that does not exist yet looks like. */
-  constructor(filePath: string | null, displayUrl: string) {
-    if (filePath) refuseNonStorage(filePath, displayUrl);
+  /**
+   * Opens the file; with `create` false and no file yet, an empty in-memory database stands in
+   * for it (what status reads), so nothing is created.
+   */
+  static open(filePath: string, displayUrl: string, options: { create: boolean }): SqliteDatabase {
+    refuseNonStorage(filePath, displayUrl);
+    return new SqliteDatabase(existsSync(filePath) || options.create ? filePath : null, displayUrl);
+  }
+
+  private constructor(filePath: string | null, displayUrl: string) {
     if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
     this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
     this.displayUrl = displayUrl;
