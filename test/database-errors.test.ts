@@ -130,6 +130,28 @@ describe('PostgreSQL errors: permanent ones exit 1, passing ones exit 3, each wi
   });
 });
 
+test('a role that cannot read a history table: DATABASE_PERMISSION_DENIED, exit 1, not "0 applied"', async () => {
+  const db = await createTestDatabase('postgresql');
+  const project = createTempProject('postgresql', examplePlugins(), db.url);
+  const role = `orch_reader_${Date.now()}`;
+  try {
+    assert.equal((await project.cli(['generate'])).exitCode, 0);
+    assert.equal((await project.cli(['deploy'])).exitCode, 0);
+    await db.exec(`CREATE ROLE ${role} LOGIN; GRANT USAGE ON SCHEMA public TO ${role}`);
+    const url = new URL(db.url);
+    url.username = role;
+    const run = await project.cli(['status'], { DATABASE_URL: url.toString() });
+    assertError(run, PERMANENT, 'DATABASE_PERMISSION_DENIED', '(SQLSTATE 42501)', '_prisma_migrations_one');
+  } finally {
+    project.remove();
+    await db.drop();
+    await new pg.Client({ connectionString: POSTGRES_ADMIN_URL }).connect().then(async (client) => {
+      await client.query(`DROP ROLE IF EXISTS ${role}`);
+      await client.end();
+    });
+  }
+});
+
 describe('SQLite errors', () => {
   test('a file that is not a SQLite database: DATABASE_FILE_INVALID, exit 1, SQLITE_NOTADB, for status and deploy', async () => {
     const project = createTempProject('sqlite', examplePlugins());

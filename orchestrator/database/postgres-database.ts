@@ -133,9 +133,13 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  /**
+   * From pg_class, not information_schema: the latter hides tables the role has no privilege on,
+   * which would make an unreadable history look like "nothing applied" instead of an error.
+   */
   async listTables(): Promise<string[]> {
     const rows = await this.query<{ name: string }>(
-      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = $1 AND table_type = 'BASE TABLE' ORDER BY table_name",
+      "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname",
       [this.schema],
     );
     return rows.map((row) => row.name);
