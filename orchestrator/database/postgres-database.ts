@@ -67,7 +67,8 @@ export class PostgresDatabase implements Database {
   }
 
   static async connect(target: PostgresTarget, options: PostgresOptions): Promise<PostgresDatabase> {
-    const client = new pg.Client({ connectionString: target.connectionString, application_name: options.applicationName });
+    // TCP keepalive: a server host that vanishes mid-statement ends the wait with ETIMEDOUT instead of never.
+    const client = new pg.Client({ connectionString: target.connectionString, application_name: options.applicationName, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client.on('error', () => {});
     let askedForPassword = false;
     for (const event of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
