@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
-import { sqliteBusyTimeoutMs } from './classify-database-error.ts';
+import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
 import type { Database, SqlRunner } from './database.ts';
 
 /** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
@@ -35,11 +35,12 @@ export class SqliteDatabase implements Database {
    */
   static open(filePath: string, displayUrl: string, options: { create: boolean }): SqliteDatabase {
     refuseNonStorage(filePath, displayUrl);
-    return new SqliteDatabase(existsSync(filePath) || options.create ? filePath : null, displayUrl);
+    const exists = existsSync(filePath);
+    if (!exists && options.create) createFolder(path.dirname(filePath), displayUrl);
+    return new SqliteDatabase(exists || options.create ? filePath : null, displayUrl);
   }
 
   private constructor(filePath: string | null, displayUrl: string) {
-    if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
     this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
     this.displayUrl = displayUrl;
   }
@@ -99,6 +100,22 @@ export class SqliteDatabase implements Database {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+}
+
+/**
+ * The database's folder. One that cannot be made (a file in its place, a parent missing) may be
+ * a volume not mounted yet, so that is worth retrying; a permission error is not.
+ */
+function createFolder(dir: string, displayUrl: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    if (driverErrorCode(error) === 'EACCES' || driverErrorCode(error) === 'EPERM' || driverErrorCode(error) === 'EROFS') throw error;
+    throw new OrchestratorError('DATABASE_UNREACHABLE', `Cannot create the folder ${dir} of the SQLite database ${displayUrl}: ${describeDatabaseError(error)}`, {
+      fix: 'If the folder is on a volume, check that it is mounted (exit code 3: the container entrypoint retries); otherwise make the path a folder.',
+      cause: error,
+    });
   }
 }
 
