@@ -23,7 +23,7 @@ export function driverErrorCode(error: unknown): string | undefined {
 }
 
 /** "(SQLSTATE 42601)", "(SQLITE_BUSY)", "(ECONNREFUSED)": the code every database message ends with. */
-export function codeLabel(error: unknown): string {
+function codeLabel(error: unknown): string {
   const code = driverErrorCode(error);
   if (!code) return '';
   return isSqlState(code) ? `(SQLSTATE ${code})` : `(${code})`;

@@ -59,6 +59,6 @@ export async function openDatabase(url: string, projectRoot: string, options: Op
 }
 
 /** What the database error classifier needs to know about a target, for its messages. */
-export function errorContext(target: DatabaseTarget): DatabaseErrorContext {
+function errorContext(target: DatabaseTarget): DatabaseErrorContext {
   return target.provider === 'postgresql' ? { displayUrl: target.displayUrl, postgres: target.server } : { displayUrl: target.displayUrl };
 }

@@ -69,7 +69,7 @@ export class PostgresDatabase implements Database {
   static async connect(target: PostgresTarget, options: PostgresOptions): Promise<PostgresDatabase> {
     // TCP keepalive: a server host that vanishes mid-statement ends the wait with ETIMEDOUT instead of never.
     const client = new pg.Client({ connectionString: target.connectionString, application_name: options.applicationName, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
-    client.on('error', () => {});
+    client.on('error', () => {}); // until the instance's own listener takes over
     let askedForPassword = false;
     for (const event of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
       client.connection.on(event, () => (askedForPassword = true));
