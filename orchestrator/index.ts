@@ -3,15 +3,16 @@
  * The CLI entry: `tsx orchestrator <command>`. Commands return text; only this file prints
  * errors and sets the exit code:
  *   0  success (status: everything applied)
- *   1  error: bad input, unreachable database, failed migration (nothing half-applied)
+ *   1  error: bad input, wrong credentials, failed migration (nothing half-applied)
  *   2  status only: something is pending, failed, modified or missing
- *   3  the database could not be reached (worth retrying: the Docker entrypoint does)
+ *   3  retrying may help: database unreachable, connection lost, lock wait timed out (the Docker entrypoint retries)
  */
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
-import type { DeployOverrides } from './deploy/deploy-overrides.ts';
+import type { DeployOptions } from './commands/deploy.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
+import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
 
 // Commands are imported when they run: a container start (deploy) should not load the diff
@@ -30,15 +31,26 @@ const program = new Command('orchestrator')
     'after',
     `
 Environment:
-  DATABASE_URL           database for deploy/status: file:./data/app.db (default) or postgresql://...
+  DATABASE_URL           database for deploy/status: file:./data/app.db (default) or
+                         postgresql://user:pass@host:5432/db[?schema=tenant&connect_timeout=10]
   ORCHESTRATOR_PROVIDER  provider migrations are generated for: sqlite (default) or postgresql
+  ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS    PostgreSQL connect timeout (default 10)
+  ORCHESTRATOR_LOCK_TIMEOUT               see deploy --lock-timeout (default 300)
+  ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer (default 60000)
 
 Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
-modified or missing migrations; 3 the database could not be reached.`,
+modified or missing migrations; 3 retrying may help (database unreachable, connection
+lost, lock wait timed out).`,
   );
 
 /** For options that may be given more than once. */
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function seconds(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more.');
+  return parsed;
+}
 
 const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
 
@@ -67,6 +79,7 @@ program
   .command('deploy')
   .description('apply pending migrations to DATABASE_URL, each step together with its history progress')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
+  .option('--lock-timeout <seconds>', 'PostgreSQL: how long to wait for another deploy of the same schema (env ORCHESTRATOR_LOCK_TIMEOUT; default 300; 0 fails at once); exit 3 when it runs out', seconds)
   .option('--accept-missing <plugin/migration>', 'an applied migration was deleted on purpose: stop counting it (MIGRATION_MISSING)', collect, [])
   .option('--accept-renamed <plugin/migration>', 'an applied migration was renamed to this: record the new name, run nothing (MIGRATION_RENAMED)', collect, [])
   .option('--accept-modified <plugin/migration>', 'an applied migration was edited harmlessly: record its new checksum, run nothing (MIGRATION_MODIFIED)', collect, [])
@@ -74,9 +87,9 @@ program
   .option('--accept-removed-plugin <plugin>', 'deploy although this removed plugin\'s history table remains (PLUGIN_REMOVED)', collect, [])
   .option('--mark-step-applied <plugin/migration>', 'you finished its interrupted step by hand: count it and go on (MIGRATION_INTERRUPTED)', collect, [])
   .option('--rerun-step <plugin/migration>', 'you undid its interrupted step: run it again (MIGRATION_INTERRUPTED)', collect, [])
-  .action(async (plugins: string[], overrides: DeployOverrides) => {
+  .action(async (plugins: string[], options: DeployOptions) => {
     const { deployCommand } = await import('./commands/deploy.ts');
-    console.log(await deployCommand(project(), plugins, overrides));
+    console.log(await deployCommand(project(), plugins, options));
   });
 
 program
@@ -99,8 +112,12 @@ try {
     console.error(`Error [${error.code}]: ${error.describe()}`);
     if (verbose && error.cause) console.error(error.cause);
     process.exitCode = RETRYABLE_CODES.has(error.code) ? EXIT_RETRYABLE : EXIT_ERROR;
-  } else {
+  } else if (verbose) {
     console.error(error);
+    process.exitCode = EXIT_ERROR;
+  } else {
+    // Not an error the orchestrator knows: one line, and the way to the detail a bug report needs.
+    console.error(`Error: ${describeDatabaseError(error)}\nThis is unexpected; run again with --verbose for the stack trace, and report it if it looks like a bug.`);
     process.exitCode = EXIT_ERROR;
   }
 }

@@ -1,5 +1,7 @@
 import type { Project } from '../config/load-project.ts';
-import { openDatabase } from '../database/open-database.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/open-database.ts';
+import { withDatabase } from '../database/with-database.ts';
+import { OrchestratorError } from '../errors.ts';
 import type { DeployOverrides } from '../deploy/deploy-overrides.ts';
 import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
@@ -7,26 +9,41 @@ import { readPluginModels } from '../schema/read-plugin-models.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 
+export interface DeployOptions extends DeployOverrides {
+  /** Seconds to wait for another deploy's lock (PostgreSQL); else ORCHESTRATOR_LOCK_TIMEOUT, else 300. 0 fails at once. */
+  lockTimeout?: number;
+}
+
 /** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
-export async function deployCommand(project: Project, pluginNames: string[], overrides: DeployOverrides): Promise<string> {
+export async function deployCommand(project: Project, pluginNames: string[], options: DeployOptions): Promise<string> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
   const ownership = collectOwnership(allPlugins.map((plugin) => readPluginModels(project.root, plugin)));
-  const db = await openDatabase(project.databaseUrl, project.root, { create: true });
-  try {
+  const lock = { timeoutMs: lockTimeoutSeconds(options) * 1000, onWait: (message: string) => console.error(message) };
+  return withDatabase(project.databaseUrl, project.root, { create: true, command: 'deploy', lock }, async (db) => {
     const results = await runDeploy(db, plugins, { allPlugins, ownership }, async (steps) => {
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
       const pending = steps.filter((step) => step.pending.length > 0);
       if (pending.length > 0) await runTasks(pending.map(toTask));
-    }, overrides);
+    }, options);
     const changed = results.filter((result) => result.applied.length > 0);
     const applied = changed.reduce((sum, result) => sum + result.applied.length, 0);
     return applied === 0
       ? `Nothing to deploy: ${plugins.length} plugin(s) up to date on ${db.displayUrl}.`
       : `Applied ${applied} migration(s) across ${changed.length} plugin(s) on ${db.displayUrl}.`;
-  } finally {
-    await db.close();
+  });
+}
+
+function lockTimeoutSeconds(options: DeployOptions, env: NodeJS.ProcessEnv = process.env): number {
+  if (options.lockTimeout !== undefined) return options.lockTimeout;
+  if (!env.ORCHESTRATOR_LOCK_TIMEOUT) return DEFAULT_LOCK_TIMEOUT_SECONDS;
+  const seconds = Number(env.ORCHESTRATOR_LOCK_TIMEOUT);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new OrchestratorError('CONFIG_INVALID', `ORCHESTRATOR_LOCK_TIMEOUT="${env.ORCHESTRATOR_LOCK_TIMEOUT}" is not a number of seconds.`, {
+      fix: `Set it to the seconds deploy may wait for another deploy's lock (0 fails at once; default ${DEFAULT_LOCK_TIMEOUT_SECONDS}).`,
+    });
   }
+  return seconds;
 }
 
 function toTask(step: PluginDeployStep) {

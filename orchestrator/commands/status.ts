@@ -1,5 +1,5 @@
 import type { Project } from '../config/load-project.ts';
-import { openDatabase } from '../database/open-database.ts';
+import { withDatabase } from '../database/with-database.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { isUpToDate, type PluginStatus } from '../status/plugin-status.ts';
 import { readPluginStates } from '../status/read-plugin-states.ts';
@@ -13,8 +13,7 @@ export interface StatusReport {
 export async function statusCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<StatusReport> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames);
-  const db = await openDatabase(project.databaseUrl, project.root, { create: false });
-  try {
+  return withDatabase(project.databaseUrl, project.root, { create: false, command: 'status' }, async (db) => {
     const { states, removedPlugins } = await readPluginStates(db, plugins, { knownPlugins: allPlugins.map((plugin) => plugin.name), write: false });
     const statuses = states.map((state) => state.status);
     const upToDate = statuses.every(isUpToDate) && removedPlugins.length === 0;
@@ -22,9 +21,7 @@ export async function statusCommand(project: Project, pluginNames: string[], opt
       ? JSON.stringify({ database: db.displayUrl, upToDate, plugins: statuses, removedPlugins }, null, 2)
       : [`Database: ${db.displayUrl}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone)`)].join('\n');
     return { upToDate, text };
-  } finally {
-    await db.close();
-  }
+  });
 }
 
 function describe(status: PluginStatus): string {

@@ -4,13 +4,25 @@ import { OrchestratorError } from '../errors.ts';
 
 export type DatabaseTarget =
   | { provider: 'sqlite'; filePath: string; displayUrl: string }
-  | { provider: 'postgresql'; connectionString: string; displayUrl: string };
+  | {
+      provider: 'postgresql';
+      connectionString: string;
+      displayUrl: string;
+      /** `?schema=` (Prisma's parameter): where tables and history live. Undefined: the connection's current schema. */
+      schema: string | undefined;
+      /** `?connect_timeout=` in seconds (Prisma's and libpq's name), else ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS, else 10 s. */
+      connectTimeoutMs: number;
+      /** Where the URL points, for messages such as a `createdb` fix. */
+      server: { host: string; port: string; user: string; database: string };
+    };
+
+const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 
 /**
  * Reads DATABASE_URL the way Prisma users write it: `file:./dev.db` (relative to the project
  * root) for SQLite, `postgresql://…` or `postgres://…` for PostgreSQL.
  */
-export function parseDatabaseUrl(url: string, projectRoot: string): DatabaseTarget {
+export function parseDatabaseUrl(url: string, projectRoot: string, env: NodeJS.ProcessEnv = process.env): DatabaseTarget {
   if (url.startsWith('file:')) {
     const filePath = decodeURIComponent(url.slice('file:'.length).replace(/^\/\/(?=\/)/, '').split('?')[0]!);
     if (filePath === '') throw invalidUrl(url);
@@ -23,8 +35,21 @@ export function parseDatabaseUrl(url: string, projectRoot: string): DatabaseTarg
     } catch {
       throw invalidUrl(url);
     }
+    const timeout = parsed.searchParams.get('connect_timeout') ?? env.ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS ?? DEFAULT_CONNECT_TIMEOUT_SECONDS;
+    const seconds = Number(timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0) {
+      throw new OrchestratorError('DATABASE_URL_INVALID', `The connect timeout "${timeout}" (connect_timeout in DATABASE_URL, or ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS) is not a positive number of seconds.`, {
+        fix: `Use a number of seconds such as ${DEFAULT_CONNECT_TIMEOUT_SECONDS}.`,
+      });
+    }
+    const server = {
+      host: parsed.hostname || 'localhost',
+      port: parsed.port || '5432',
+      user: decodeURIComponent(parsed.username) || env.PGUSER || 'postgres',
+      database: decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username),
+    };
     if (parsed.password) parsed.password = '***';
-    return { provider: 'postgresql', connectionString: url, displayUrl: parsed.toString() };
+    return { provider: 'postgresql', connectionString: url, displayUrl: parsed.toString(), schema: parsed.searchParams.get('schema') || undefined, connectTimeoutMs: seconds * 1000, server };
   }
   throw invalidUrl(url);
 }

@@ -1,31 +1,95 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import { OrchestratorError, errorMessage } from '../errors.ts';
+import { codedError, driverErrorCode } from './classify-database-error.ts';
 import type { Database, SqlRunner } from './database.ts';
+import type { DatabaseTarget } from './database-url.ts';
+import { describeLockHolders } from './postgres-lock-holders.ts';
 
-/** One fixed key for `pg_advisory_lock`, so every orchestrator process contends for the same lock. */
-const DEPLOY_LOCK_KEY = 72_605_041; // any constant works, as long as it never changes
+/** The first key of the deploy lock (`pg_try_advisory_lock(int, int)`); the second is the schema's. */
+const DEPLOY_LOCK_CLASS = 72_605_041; // any constant works, as long as it never changes
+
+/** How often a waiting deploy tries the lock again, and how often it says who holds it. */
+const LOCK_POLL_MS = 250;
+const LOCK_REPORT_EVERY_MS = 5_000;
+
+/**
+ * How often the server checks, during a long statement, that the deploy's connection is still
+ * open (PostgreSQL 14+). A deployer killed mid-statement then loses its session, its
+ * transaction and its lock within about this long, instead of when the statement ends.
+ */
+const CLIENT_CHECK_INTERVAL = '1s';
+
+export interface DeployLockOptions {
+  /** How long to wait for another deploy's lock before LOCK_TIMEOUT; 0 tries once. */
+  timeoutMs: number;
+  /** Told, every few seconds while waiting, who holds the lock. */
+  onWait?(message: string): void;
+}
+
+export interface PostgresOptions {
+  /** Shown in pg_stat_activity, so a waiting deploy (and an operator) can tell who holds the lock. */
+  applicationName: string;
+  /** Deploy creates the `?schema=` schema when it is missing; status only reads. */
+  createSchema: boolean;
+  lock: DeployLockOptions;
+}
+
+type PostgresTarget = Extract<DatabaseTarget, { provider: 'postgresql' }>;
 
 /**
  * PostgreSQL through node-postgres, on one connection.
  *
- * Concurrency: deploy holds a session-level advisory lock for its whole run, so replicas that
- * start together queue up; each re-reads the history after getting the lock and finds nothing
- * left to do. DDL is transactional in PostgreSQL, so a migration and its history row commit
- * together or not at all.
+ * Concurrency: deploy holds a session-level advisory lock for its whole run, keyed by the schema
+ * it migrates, so replicas that start together queue up and two tenants' schemas deploy in
+ * parallel; each re-reads the history after getting the lock and finds nothing left to do.
+ * Waiters poll with pg_try_advisory_lock, so while waiting they hold no transaction or snapshot.
+ * DDL is transactional in PostgreSQL, so a migration and its history row commit together or not
+ * at all.
  */
 export class PostgresDatabase implements Database {
   readonly provider = 'postgresql' as const;
+  /** Set when the socket closed under us; later failures are reported as a lost connection. */
+  private lost: Error | undefined;
 
   private constructor(
     private readonly client: pg.Client,
     readonly displayUrl: string,
-  ) {}
+    /** The schema tables, history and lock belong to. */
+    readonly schema: string,
+    private readonly lock: DeployLockOptions,
+  ) {
+    // A dropped connection surfaces through the failing query; keep it from crashing the process.
+    client.on('error', (error) => {
+      this.lost ??= error;
+    });
+  }
 
-  static async connect(connectionString: string, displayUrl: string): Promise<PostgresDatabase> {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
-    // A dropped connection mid-deploy surfaces through the failing query; keep it from crashing the process.
-    client.on('error', () => {});
-    await client.connect();
-    return new PostgresDatabase(client, displayUrl);
+  static async connect(target: PostgresTarget, options: PostgresOptions): Promise<PostgresDatabase> {
+    // TCP keepalive: a server host that vanishes mid-statement ends the wait with ETIMEDOUT instead of never.
+    const client = new pg.Client({ connectionString: target.connectionString, application_name: options.applicationName, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    client.on('error', () => {}); // until the instance's own listener takes over
+    let askedForPassword = false;
+    for (const event of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
+      client.connection.on(event, () => (askedForPassword = true));
+    }
+    try {
+      await connectWithin(client, target.connectTimeoutMs);
+      await setUpSession(client, target, options);
+      const schema = target.schema ?? (await client.query<{ schema: string | null }>('SELECT current_schema() AS schema')).rows[0]?.schema ?? 'public';
+      return new PostgresDatabase(client, target.displayUrl, schema, options.lock);
+    } catch (error) {
+      // Every failure closes the client: an open socket (a server waiting for a password, say) keeps the process alive.
+      await client.end().catch(() => {});
+      if (askedForPassword && !client.password) {
+        throw new OrchestratorError('DATABASE_AUTH_FAILED', `The server of ${target.displayUrl} asks for a password, and none was given.`, {
+          fix: 'Put the password in DATABASE_URL (postgresql://user:password@host:5432/db, percent-encoded), or set PGPASSWORD.',
+          cause: error,
+        });
+      }
+      throw error;
+    }
   }
 
   param(n: number): string {
@@ -37,37 +101,47 @@ export class PostgresDatabase implements Database {
   }
 
   async query<Row extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await this.client.query<Row>(sql, params)).rows;
+    try {
+      return (await this.client.query<Row>(sql, params)).rows;
+    } catch (error) {
+      throw this.withCode(error);
+    }
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<void> {
-    await this.client.query(sql, params);
+    await this.query(sql, params);
   }
 
   async withDeployLock<T>(work: () => Promise<T>): Promise<T> {
-    await this.client.query('SELECT pg_advisory_lock($1)', [DEPLOY_LOCK_KEY]);
+    const keys = deployLockKeys(this.schema);
+    await this.acquire(keys);
     try {
       return await work();
     } finally {
-      await this.client.query('SELECT pg_advisory_unlock($1)', [DEPLOY_LOCK_KEY]).catch(() => {});
+      await this.query('SELECT pg_advisory_unlock($1, $2)', keys).catch(() => {});
     }
   }
 
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    await this.client.query('BEGIN');
+    await this.execute('BEGIN');
     try {
       const result = await work(this);
-      await this.client.query('COMMIT');
+      await this.execute('COMMIT');
       return result;
     } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => {});
+      await this.execute('ROLLBACK').catch(() => {});
       throw error;
     }
   }
 
+  /**
+   * From pg_class, not information_schema: the latter hides tables the role has no privilege on,
+   * which would make an unreadable history look like "nothing applied" instead of an error.
+   */
   async listTables(): Promise<string[]> {
     const rows = await this.query<{ name: string }>(
-      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+      "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') ORDER BY c.relname",
+      [this.schema],
     );
     return rows.map((row) => row.name);
   }
@@ -87,4 +161,79 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     await this.client.end().catch(() => {});
   }
+
+  /** Polls the lock: each try is its own short statement, so a waiter holds no snapshot and no transaction. */
+  private async acquire(keys: [number, number]): Promise<void> {
+    const started = Date.now();
+    let nextReport = 0; // the first report comes at once, then every few seconds
+    for (;;) {
+      const [row] = await this.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', keys);
+      if (row?.locked) return;
+      const waited = Date.now() - started;
+      if (waited >= this.lock.timeoutMs) {
+        const holders = await describeLockHolders(this, keys);
+        throw new OrchestratorError('LOCK_TIMEOUT', `Another deploy holds the deploy lock of schema "${this.schema}" on ${this.displayUrl}; gave up after ${Math.round(waited / 1000)} s.\nHeld by ${holders}.`, {
+          fix: 'Retry when that deploy is done (the container entrypoint retries exit code 3 by itself), or wait longer with --lock-timeout <seconds> or ORCHESTRATOR_LOCK_TIMEOUT. A holder that hangs can be ended with SELECT pg_terminate_backend(<pid>).',
+        });
+      }
+      if (waited >= nextReport && this.lock.onWait) {
+        nextReport = waited + LOCK_REPORT_EVERY_MS;
+        this.lock.onWait(`Waiting for the deploy lock of schema "${this.schema}" (${Math.round(waited / 1000)} s of ${Math.round(this.lock.timeoutMs / 1000)} s): held by ${await describeLockHolders(this, keys)}.`);
+      }
+      // Jitter keeps many waiting replicas from polling in step.
+      await sleep(Math.min(LOCK_POLL_MS + Math.random() * LOCK_POLL_MS, Math.max(this.lock.timeoutMs - waited, 0)));
+    }
+  }
+
+  /**
+   * node-postgres reports a socket that closed under a session without a code ("Connection
+   * terminated unexpectedly"); give it 08006, connection_failure, so it is classified as lost.
+   */
+  private withCode(error: unknown): unknown {
+    if (this.lost && driverErrorCode(error) === undefined) return codedError('08006', `the connection closed: ${this.lost.message}`, error);
+    return error;
+  }
+}
+
+/** The two keys of the deploy lock for one schema: deploys to the same schema wait for each other, others do not. */
+export function deployLockKeys(schema: string): [number, number] {
+  return [DEPLOY_LOCK_CLASS, createHash('sha256').update(schema).digest().readUInt32BE(0) & 0x7fff_ffff];
+}
+
+/**
+ * node-postgres's own connect timeout fails without a code; this one fails with ETIMEDOUT. A
+ * socket closed during start-up (a proxy with no server behind it, say) gets 08006 as well.
+ */
+async function connectWithin(client: pg.Client, timeoutMs: number): Promise<void> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    client.connection.stream.destroy();
+  }, timeoutMs);
+  try {
+    await client.connect();
+  } catch (error) {
+    if (timedOut) throw codedError('ETIMEDOUT', `no answer within ${timeoutMs / 1000} s (connect_timeout in DATABASE_URL, or ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS)`, error);
+    if (driverErrorCode(error) === undefined) throw codedError('08006', `the server closed the connection during start-up: ${errorMessage(error)}`, error);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function setUpSession(client: pg.Client, target: PostgresTarget, options: PostgresOptions): Promise<void> {
+  try {
+    await client.query(`SET client_connection_check_interval = '${CLIENT_CHECK_INTERVAL}'`);
+  } catch (error) {
+    if (driverErrorCode(error) !== '42704') throw error; // undefined_object: a server older than 14 lacks the setting
+  }
+  if (target.schema === undefined) return;
+  const exists = async () => (await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [target.schema])).rowCount! > 0;
+  if (options.createSchema && !(await exists())) {
+    // Checked first: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
+    await client.query(`CREATE SCHEMA ${client.escapeIdentifier(target.schema)}`).catch(async (error: unknown) => {
+      if (!(await exists())) throw error; // another deploy may have created it meanwhile
+    });
+  }
+  await client.query(`SET search_path TO ${client.escapeIdentifier(target.schema)}`);
 }

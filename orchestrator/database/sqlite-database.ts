@@ -1,10 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { OrchestratorError } from '../errors.ts';
+import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
 import type { Database, SqlRunner } from './database.ts';
 
-/** How long a deploy waits for another process's write transaction before giving up. */
-const BUSY_TIMEOUT_MS = Number(process.env.ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS ?? 60_000);
+/** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
+const BUSY_TIMEOUT_MS = sqliteBusyTimeoutMs();
+
+/** Kernel filesystems: files there are not storage, and reading some of them blocks forever. */
+const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev'];
 
 /**
  * SQLite through better-sqlite3.
@@ -24,9 +29,18 @@ export class SqliteDatabase implements Database {
   readonly displayUrl: string;
   private readonly db: BetterSqlite3.Database;
 
-  /** `filePath` null opens an empty in-memory database: what a file that does not exist yet looks like. */
-  constructor(filePath: string | null, displayUrl: string) {
-    if (filePath) mkdirSync(path.dirname(filePath), { recursive: true });
+  /**
+   * Opens the file; with `create` false and no file yet, an empty in-memory database stands in
+   * for it (what status reads), so nothing is created.
+   */
+  static open(filePath: string, displayUrl: string, options: { create: boolean }): SqliteDatabase {
+    refuseNonStorage(filePath, displayUrl);
+    const exists = existsSync(filePath);
+    if (!exists && options.create) createFolder(path.dirname(filePath), displayUrl);
+    return new SqliteDatabase(exists || options.create ? filePath : null, displayUrl);
+  }
+
+  private constructor(filePath: string | null, displayUrl: string) {
     this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
     this.displayUrl = displayUrl;
   }
@@ -92,4 +106,36 @@ export class SqliteDatabase implements Database {
   async close(): Promise<void> {
     this.db.close();
   }
+}
+
+/**
+ * The database's folder. One that cannot be made (a file in its place, a parent missing) may be
+ * a volume not mounted yet, so that is worth retrying; a permission error is not.
+ */
+function createFolder(dir: string, displayUrl: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    if (driverErrorCode(error) === 'EACCES' || driverErrorCode(error) === 'EPERM' || driverErrorCode(error) === 'EROFS') throw error;
+    throw new OrchestratorError('DATABASE_UNREACHABLE', `Cannot create the folder ${dir} of the SQLite database ${displayUrl}: ${describeDatabaseError(error)}`, {
+      fix: 'If the folder is on a volume, check that it is mounted (exit code 3: the container entrypoint retries); otherwise make the path a folder.',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Fails fast where SQLite would hang or misread: a path on a kernel filesystem (/proc, /sys,
+ * /dev), or something that exists but is not a regular file (a FIFO blocks on open).
+ */
+function refuseNonStorage(filePath: string, displayUrl: string): void {
+  let existing = filePath;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const real = realpathSync(existing);
+  const virtualRoot = VIRTUAL_ROOTS.find((root) => real === root || real.startsWith(`${root}/`));
+  const notAFile = existing === filePath && !statSync(filePath).isFile();
+  if (!virtualRoot && !notAFile) return;
+  throw new OrchestratorError('DATABASE_FILE_INVALID', `${displayUrl} is not a usable SQLite database: ${virtualRoot ? `${real} is on the kernel filesystem ${virtualRoot}` : `${filePath} exists and is not a regular file`}.`, {
+    fix: 'Point DATABASE_URL at a SQLite database file (or at a path where one can be created), on a regular filesystem.',
+  });
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Database, SqlRunner } from '../database/database.ts';
 import type { AttemptState, HistoryStore } from '../database/history-store.ts';
-import { OrchestratorError, errorMessage } from '../errors.ts';
+import { classifyDatabaseError, describeDatabaseError } from '../database/classify-database-error.ts';
+import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { MigrationPlan, MigrationStep, PlannedStatement } from '../sql/migration-plan.ts';
 
@@ -107,17 +108,20 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         attempt = done;
       } catch (error) {
         if (error instanceof OrchestratorError) throw error;
+        // A lost connection, a lock wait or a refused login is not the migration's fault: say so, and record no attempt.
+        const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
+        if (classified) throw classified;
         const at = `${label}${failing ? statementAt(plan, failing) : 'while committing:\n'}`;
-        const logs = `${at}${errorMessage(error)}`;
+        const logs = `${at}${describeDatabaseError(error)}`;
         if (!attempt) {
           await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, logs }).catch(() => {});
-          throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
+          throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
             fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
             cause: error,
           });
         }
         await history.setLogs(attempt.id, logs).catch(() => {});
-        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
+        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
           fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}.`,
           cause: error,
         });
@@ -139,8 +143,11 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         }
       } catch (error) {
         const at = `${label}${statementAt(plan, failing!)}`;
-        await history.setLogs(claimed.id, `${mark}\nFailed at ${at}${errorMessage(error)}`).catch(() => {});
-        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${errorMessage(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
+        await history.setLogs(claimed.id, `${mark}\nFailed at ${at}${describeDatabaseError(error)}`).catch(() => {});
+        // The step is marked started either way, so the next deploy stops at it (MIGRATION_INTERRUPTED).
+        const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
+        if (classified) throw classified;
+        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
           fix: `Undo what the step left (e.g. DROP INDEX CONCURRENTLY the invalid index), correct the cause, then run deploy --rerun-step ${work.plugin}/${migration.name}; or finish it by hand and run deploy --mark-step-applied ${work.plugin}/${migration.name}.`,
           cause: error,
         });

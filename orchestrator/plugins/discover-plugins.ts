@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readJsonObject } from '../config/read-json-object.ts';
 import { OrchestratorError } from '../errors.ts';
+import { isProjectFolder, listProjectFolder } from '../files/project-files.ts';
 import { orderByDependencies, transitiveDependencies } from './dependency-order.ts';
 import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
 
@@ -21,9 +22,8 @@ export function discoverPlugins(pluginsDir: string): Plugin[] {
       fix: 'Create it with one folder per plugin, or set "pluginsDir" in orchestrator.config.json.',
     });
   }
-  const plugins = readdirSync(pluginsDir)
-    .filter((entry) => !entry.startsWith('.') && statSync(path.join(pluginsDir, entry)).isDirectory())
-    .sort()
+  const plugins = listProjectFolder(pluginsDir, 'PLUGIN_NOT_FOUND')
+    .filter((entry) => !entry.startsWith('.') && isProjectFolder(path.join(pluginsDir, entry), 'PLUGIN_MANIFEST_INVALID'))
     .map((entry) => readPlugin(path.join(pluginsDir, entry)));
   return orderByDependencies(plugins);
 }
@@ -76,9 +76,8 @@ function readPlugin(dir: string): Plugin {
   if (!Array.isArray(dependsOn) || dependsOn.some((dep) => typeof dep !== 'string')) {
     throw invalid('has a "dependsOn" that is not a list of plugin names', 'Write it as "dependsOn": ["core"].');
   }
-  const modelFiles = readdirSync(dir)
+  const modelFiles = listProjectFolder(dir, 'PLUGIN_MODELS_INVALID')
     .filter((file) => file.endsWith('.prisma'))
-    .sort()
     .map((file) => path.join(dir, file));
   if (modelFiles.length === 0) {
     throw new OrchestratorError('PLUGIN_MODELS_INVALID', `Plugin "${folder}" has no *.prisma file in ${dir}.`, {

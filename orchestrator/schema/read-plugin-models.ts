@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { OrchestratorError } from '../errors.ts';
+import { readProjectFile } from '../files/project-files.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { parseBlocks, type SchemaBlock } from './parse-blocks.ts';
 
@@ -25,7 +25,7 @@ const HEADER_KINDS = new Set(['datasource', 'generator']);
 
 export function readPluginModels(projectRoot: string, plugin: Plugin): PluginModels {
   const files = plugin.modelFiles.map((file): ModelFile => {
-    const content = readFileSync(file, 'utf8');
+    const content = readProjectFile(file, 'PLUGIN_MODELS_INVALID');
     return { path: path.relative(projectRoot, file).split(path.sep).join('/'), content, blocks: parseBlocks(content) };
   });
   const blocks = files.flatMap((file) => file.blocks.map((block) => ({ file, block })));
