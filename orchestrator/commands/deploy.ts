@@ -2,7 +2,7 @@ import type { Project } from '../config/load-project.ts';
 import { openDatabase } from '../database/open-database.ts';
 import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
-import { readPluginModels } from '../schema/read-plugin-models.ts';
+import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 
@@ -10,7 +10,7 @@ import { runTasks } from '../ui/run-tasks.ts';
 export async function deployCommand(project: Project, pluginNames: string[]): Promise<string> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
-  const ownership = collectOwnership(allPlugins.map((plugin) => readPluginModels(project.root, plugin)));
+  const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
   const db = await openDatabase(project.databaseUrl, project.root, { create: true });
   try {
     const results = await runDeploy(db, plugins, { allPlugins, ownership }, async (steps) => {
