@@ -39,7 +39,7 @@ export function databaseObjects(models: PluginModels): DatabaseObject[] {
     const declaredBy = models.models.find((m) => m.fields.some((f) => `_${f.relationName}` === joinTable))?.name ?? joinTable;
     objects.push({ kind: 'table', name: joinTable, declaredBy });
     // Prisma's names for the join table's key, index and foreign keys.
-    for (const suffix of provider === 'postgresql' ? ['_AB_pkey', '_B_index', '_A_fkey', '_B_fkey'] : ['_AB_unique', '_B_index']) {
+    for (const suffix of provider === 'postgresql' ? ['_AB_pkey', '_B_index', '_A_fkey', '_B_fkey'] : ['_AB_unique', '_B_index', '_A_fkey', '_B_fkey']) {
       objects.push({ kind: 'index', name: `${joinTable}${suffix}`, declaredBy });
     }
   }

@@ -302,14 +302,17 @@ function backFieldsFor(dependency: PluginModels, dependencies: PluginModels[]): 
   return dependencies.flatMap((other) => other.backFields.filter((field) => field.targetPlugin === dependency.plugin.name));
 }
 
-/** A relation is one-to-one when its foreign key is exactly a unique criterion of its model: @id, @@id, @unique or @@unique. */
+/**
+ * A relation is one-to-one when its foreign key is exactly a unique criterion of its model:
+ * @id, @@id, @unique or @@unique, fields in the same order (as Prisma requires).
+ */
 function isUnique(model: DatamodelModel, fields: string[]): boolean {
   if (fields.length === 1) {
     const field = model.fields.find((f) => f.name === fields[0]);
     if (field?.isId || field?.isUnique) return true;
   }
-  if (model.primaryKey && sameSet(model.primaryKey.fields, fields)) return true;
-  return model.uniqueFields.some((unique) => sameSet(unique, fields));
+  if (model.primaryKey && sameList(model.primaryKey.fields, fields)) return true;
+  return model.uniqueFields.some((unique) => sameList(unique, fields));
 }
 
 /** Prisma's name for an unnamed relation: the two model names, sorted, joined by "To". */
@@ -319,8 +322,10 @@ function defaultRelationName(a: string, b: string): string {
 
 function refuseHeaderBlocks(plugin: Plugin, files: SchemaSource[]): void {
   for (const block of schemaConfigBlocks(files)) {
-    const where = findDeclaration(files, block.name, [block.kind]);
-    throw new OrchestratorError('PLUGIN_MODELS_INVALID', `Plugin "${plugin.name}": ${where ? `${where.path}:${where.line}` : block.path} declares a ${block.kind} block.`, {
+    // Prisma's config gives the file; the line is the one that opens the block.
+    const file = files.find((candidate) => candidate.path === block.path);
+    const index = file?.content.split('\n').findIndex((line) => line.trim().split(/\s+/).slice(0, 2).join(' ') === `${block.kind} ${block.name}`) ?? -1;
+    throw new OrchestratorError('PLUGIN_MODELS_INVALID', `Plugin "${plugin.name}": ${block.path}${index >= 0 ? `:${index + 1}` : ''} declares a ${block.kind} block.`, {
       fix: `Remove it: the ${block.kind} comes from prisma-templates/schema.prisma, so every plugin shares one.`,
     });
   }
@@ -355,8 +360,8 @@ function insertLines(content: string, inserts: { line: number; text: string }[])
   return lines.join('\n');
 }
 
-function sameSet(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((item) => b.includes(item));
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((item, index) => b[index] === item);
 }
 
 function lowerFirst(text: string): string {

@@ -14,9 +14,11 @@ export function stripNativeTypes(file: SchemaSource, diagnostics: readonly Schem
   let content = file.content;
   for (const span of spans) {
     let start = span.start;
+    // Prisma's span may take the blanks after the attribute along; those stay.
+    const end = span.start + content.slice(span.start, span.end).trimEnd().length;
     // The blank before the attribute goes too, so `String @db.Text` becomes `String`.
     while (start > 0 && (content[start - 1] === ' ' || content[start - 1] === '\t')) start--;
-    content = content.slice(0, start) + content.slice(span.end);
+    content = content.slice(0, start) + content.slice(end);
   }
   return content;
 }
