@@ -145,15 +145,28 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.ok(tables.includes('loans'));
     });
 
-    test('2: a dependency renaming the table a dependent references: the dependent re-points its foreign key, never drops the old table', async () => {
+    test('2: a dependency dropping or renaming a table a dependent references is refused, and works in two steps', async () => {
       const p = project({ core: plugin(CORE_V1), app: APP });
       await generateAndDeploy(p);
+      await db.exec(`INSERT INTO books (id) VALUES (1)`);
+      await db.exec(`INSERT INTO loans (id, "bookId") VALUES (1, 1)`);
       p.writePlugin('core', plugin(CORE_V1.replace('@@map("books")', '@@map("library_books")')));
-      const generated = await p.cli(['generate', '--name', 'rename_books']);
-      assert.equal(generated.exitCode, 0, generated.stderr);
-      const app = latest(p, 'app');
-      assert.doesNotMatch(app, /DROP TABLE "books"|CREATE TABLE "library_books"/);
-      assert.match(app, /REFERENCES "library_books"/);
+      const refused = await p.cli(['generate', '--name', 'rename_books']);
+      assert.equal(refused.exitCode, 1);
+      assert.match(refused.stderr, /PLUGIN_MODELS_INVALID.*Plugin "core": its models no longer declare tables that other plugins' foreign keys use: table "books" is referenced by plugin "app" \(Loan\.book\)/);
+      assert.match(refused.stderr, /Fix: Do it in two releases/);
+      assert.equal(p.migrations('core').length, 1);
+
+      // Step one: the dependent drops its relation. Step two: the owner renames the table.
+      p.writePlugin('core', plugin(CORE_V1));
+      p.writePlugin('app', { ...APP, models: APP.models.replace('  book   Book   @relation(fields: [bookId], references: [id])\n', '') });
+      await generateAndDeploy(p, 'drop_relation');
+      p.writePlugin('core', plugin(CORE_V1.replace('@@map("books")', '@@map("library_books")')));
+      await generateAndDeploy(p, 'rename_books');
+      assert.equal(p.migrations('app').length, 2);
+      assert.doesNotMatch(latest(p, 'app'), /library_books/);
+      const tables = await db.tables();
+      assert.ok(tables.includes('library_books') && !tables.includes('books'), tables.join(', '));
     });
 
     test('3: an enum losing a value that other plugins\' columns use is refused, naming them; a value only the owner uses may go', async () => {

@@ -153,6 +153,12 @@ describe('reading plugin schemas with Prisma\'s parser', () => {
     assert.match(error.message, /User\.book relates to model Book of plugin "one", which "two" does not depend on/);
   });
 
+  test('a single relation field to a dependency\'s model without a foreign key is refused with its line', () => {
+    const error = refusal('sqlite', { one: BOOKS, two: plugin(`model User {\n  id   Int   @id\n  book Book?\n}\n`, ['one']) });
+    assert.equal(error.code, 'PLUGIN_MODELS_INVALID');
+    assert.match(error.message, /plugins\/two\/models\.prisma:3, field User\.book is the side of a relation without the foreign key, so the key would have to go into "one"'s table Book/);
+  });
+
   test('a datasource or generator block in a plugin file is refused with its line', () => {
     const error = refusal('sqlite', { one: plugin(`model A {\n  id Int @id\n}\n\ngenerator client {\n  provider = "prisma-client"\n}\n`) });
     assert.equal(error.code, 'PLUGIN_MODELS_INVALID');

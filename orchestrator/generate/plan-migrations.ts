@@ -16,6 +16,7 @@ import { composeSchema, type ComposedSchema } from '../schema/compose-schema.ts'
 import { readProjectModels, type PluginModels } from '../schema/read-plugin-models.ts';
 import { readSnapshot } from '../schema/read-snapshot.ts';
 import { checkEnumChanges } from './check-enum-changes.ts';
+import { checkTableDrops } from './check-table-drops.ts';
 
 /** A migration generate has computed but not yet written. */
 export interface PlannedMigration {
@@ -90,8 +91,11 @@ export async function planMigration(
   const previous = readLatestSnapshot(plugin, migrations);
   const previousPath = previous && path.relative(project.root, previous.path).split(path.sep).join('/');
   const before = previous && readSnapshot(plugin.name, { path: previousPath!, content: previous.content });
-  if (before) checkEnumChanges(plugin, before.ownEnums, all.models.get(plugin.name)!, all.plugins, all.models);
   const own = { tables: new Set(schema.tables), enums: new Set(schema.enums) };
+  if (before) {
+    checkEnumChanges(plugin, before.ownEnums, all.models.get(plugin.name)!, all.plugins, all.models);
+    checkTableDrops(project.root, plugin, [...before.ownTables].filter((table) => !own.tables.has(table)), all.plugins);
+  }
   const sql = await engine.diff({
     plugin: plugin.name,
     provider: project.provider,

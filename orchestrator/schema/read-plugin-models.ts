@@ -155,13 +155,37 @@ function analyse(
       inserts.set(copy.path, [...(inserts.get(copy.path) ?? []), { line: proposal.line, text: `  ${name} ${body.slice(body.search(/\s/) + 1)}` }]);
     }
   }
-  const probed = copies.map((copy) => ({ path: copy.path, content: insertLines(copy.content, inserts.get(copy.path) ?? []) }));
+  const probed = [header, ...own, ...copies.map((copy) => ({ path: copy.path, content: insertLines(copy.content, inserts.get(copy.path) ?? []) }))];
   try {
-    return { datamodel: readDatamodel([header, ...own, ...probed]), probes, ownFiles: own };
+    return { datamodel: readDatamodel(probed), probes, ownFiles: own };
   } catch (error) {
     if (!(error instanceof SchemaInvalidError)) throw error;
-    throw explainInvalid(plugin, own, dependencies, diagnostics, explainUnknownType) ?? schemaInvalid(plugin, error.message);
+    throw (
+      foreignKeyInDependency(plugin, own, probed, [...probes.values()].map((probe) => probe.diagnostic), dependencies) ??
+      explainInvalid(plugin, own, dependencies, diagnostics, explainUnknownType) ??
+      schemaInvalid(plugin, error.message)
+    );
   }
+}
+
+/**
+ * A single relation field without `fields:` pointing at a dependency's model would need the
+ * foreign key in the dependency's table. With Prisma's proposed back field the schema is still
+ * invalid at that very field: that is the sign.
+ */
+function foreignKeyInDependency(plugin: Plugin, own: SchemaSource[], probed: SchemaSource[], asked: SchemaDiagnostic[], dependencies: PluginModels[]): OrchestratorError | undefined {
+  const remaining = lintSchema(probed).filter((d) => !d.isWarning);
+  const field = asked.find((a) => remaining.some((d) => d.path === a.path && d.start < a.end && a.start < d.end));
+  if (!field) return undefined;
+  const file = own.find((candidate) => candidate.path === field.path)!;
+  const [name = '', type = ''] = file.content.slice(field.start, field.end).trim().split(/\s+/);
+  const target = type.replace(/[?[\]]/g, '');
+  const owner = dependencies.find((dependency) => dependency.models.some((model) => model.name === target));
+  // Prisma's message names the model the field is in: "… field `x` in model `Y` …".
+  const model = /in model `([^`]+)`/.exec(field.text)?.[1];
+  return new OrchestratorError('PLUGIN_MODELS_INVALID', `Plugin "${plugin.name}": ${file.path}:${lineOf(file.content, field.start)}, field ${model ? `${model}.` : ''}${name} is the side of a relation without the foreign key, so the key would have to go into ${owner ? `"${owner.plugin.name}"'s ` : ''}table ${target}, which "${plugin.name}" must not alter.`, {
+    fix: `Hold the foreign key in ${model ?? 'the model'}: add a scalar field (e.g. ${lowerFirst(target)}Id) and @relation(fields: [${lowerFirst(target)}Id], references: [id]). For a many-to-many relation, make the field a list (${target}[]).`,
+  });
 }
 
 /** A clearer error than Prisma's for the mistakes plugins make: a type from a plugin not depended on, a name declared twice. */

@@ -9,6 +9,8 @@ export interface SnapshotState {
   /** Tables and enums of the dependency copies (and their join tables): another plugin's business. */
   foreignTables: Set<string>;
   foreignEnums: Set<string>;
+  /** Dependency tables the plugin's own foreign keys point at, with the fields that hold them (`Loan.book`). */
+  references: Map<string, string[]>;
 }
 
 /** The marker generate writes before each file of a composed schema in snapshot.prisma. */
@@ -32,8 +34,15 @@ export function readSnapshot(plugin: string, snapshot: { path: string; content: 
   }
   const foreignSection = (name: string) => findDeclaration(sections, name)?.path.startsWith(DEPENDENCY_COPY_DIR) ?? false;
   const ownModels = new Set(datamodel.models.filter((model) => !foreignSection(model.name)).map((model) => model.name));
-  const state: SnapshotState = { ownTables: new Set(), ownEnums: [], foreignTables: new Set(), foreignEnums: new Set() };
+  const state: SnapshotState = { ownTables: new Set(), ownEnums: [], foreignTables: new Set(), foreignEnums: new Set(), references: new Map() };
   for (const model of datamodel.models) (ownModels.has(model.name) ? state.ownTables : state.foreignTables).add(model.dbName ?? model.name);
+  for (const model of datamodel.models.filter((m) => ownModels.has(m.name))) {
+    for (const field of model.fields.filter((f) => (f.relationFromFields?.length ?? 0) > 0 && !ownModels.has(f.type))) {
+      const target = datamodel.models.find((m) => m.name === field.type)!;
+      const table = target.dbName ?? target.name;
+      state.references.set(table, [...(state.references.get(table) ?? []), `${model.name}.${field.name}`]);
+    }
+  }
   for (const model of datamodel.models) {
     for (const field of model.fields.filter((f) => f.kind === 'object' && f.isList)) {
       const target = datamodel.models.find((m) => m.name === field.type);
