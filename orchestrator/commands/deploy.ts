@@ -1,6 +1,7 @@
 import type { Project } from '../config/load-project.ts';
 import { openDatabase } from '../database/open-database.ts';
 import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
+import type { ObjectOwnership } from '../ownership/object-ownership.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
 import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
@@ -10,10 +11,18 @@ import { runTasks } from '../ui/run-tasks.ts';
 export async function deployCommand(project: Project, pluginNames: string[]): Promise<string> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
-  const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
+  // Reading every plugin's models costs a few milliseconds a plugin: only a deploy with pending migrations needs it.
+  let ownership: ObjectOwnership | undefined;
+  const model = {
+    allPlugins,
+    get ownership() {
+      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
+      return ownership;
+    },
+  };
   const db = await openDatabase(project.databaseUrl, project.root, { create: true });
   try {
-    const results = await runDeploy(db, plugins, { allPlugins, ownership }, async (steps) => {
+    const results = await runDeploy(db, plugins, model, async (steps) => {
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
       const pending = steps.filter((step) => step.pending.length > 0);
       if (pending.length > 0) await runTasks(pending.map(toTask));

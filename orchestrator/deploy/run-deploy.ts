@@ -74,6 +74,8 @@ function pendingMigrations(state: PluginState) {
 }
 
 function refuseForeignTables(states: PluginState[], project: ProjectModel, provider: Database['provider']): void {
+  // Nothing pending, nothing to check (and the project's ownership, read lazily, is not needed).
+  if (states.every((state) => pendingMigrations(state).length === 0)) return;
   const violations = states.flatMap((state) => {
     const dependencies = new Set(transitiveDependencies(project.allPlugins, state.plugin).map((plugin) => plugin.name));
     return findOwnershipViolations(state.plugin, dependencies, pendingMigrations(state), project.ownership, provider);

@@ -90,7 +90,7 @@ export function readPluginModels(
   const copies = dependencies.map((dependency) => renderDependencyCopy({ plugin: dependency.plugin.name, files: dependency.files }, backFieldsFor(dependency, dependencies)));
 
   let adapted = files;
-  if (project.provider === 'sqlite') {
+  if (project.provider === 'sqlite' && !validates([header, ...files, ...copies])) {
     const diagnostics = lintSchema([header, ...files, ...copies]);
     adapted = files.map((file) => ({ path: file.path, content: stripNativeTypes(file, diagnostics) }));
   }
@@ -139,8 +139,14 @@ function analyse(
   dependencies: PluginModels[],
   explainUnknownType: (name: string) => OrchestratorError | undefined,
 ): Analysis {
-  const ownPaths = new Set(own.map((file) => file.path));
   const first = [header, ...own, ...copies];
+  // Most plugins relate to no dependency's model: then the schema validates as it is.
+  try {
+    return { datamodel: readDatamodel(first), probes: new Map(), ownFiles: own };
+  } catch (error) {
+    if (!(error instanceof SchemaInvalidError)) throw error;
+  }
+  const ownPaths = new Set(own.map((file) => file.path));
   const diagnostics = lintSchema(first).filter((d) => !d.isWarning && ownPaths.has(d.path));
   const probes: Analysis['probes'] = new Map();
   const inserts = new Map<string, { line: number; text: string }[]>();
@@ -375,6 +381,16 @@ function refuseClashingNames(plugin: Plugin, dependencies: PluginModels[]): void
       }
       seen.set(name, dependency);
     }
+  }
+}
+
+function validates(files: SchemaSource[]): boolean {
+  try {
+    readDatamodel(files);
+    return true;
+  } catch (error) {
+    if (error instanceof SchemaInvalidError) return false;
+    throw error;
   }
 }
 
