@@ -90,10 +90,14 @@ export async function planMigration(
   }
   const previous = readLatestSnapshot(plugin, migrations);
   const previousPath = previous && path.relative(project.root, previous.path).split(path.sep).join('/');
-  const before = previous && readSnapshot(plugin.name, { path: previousPath!, content: previous.content });
+  const models = all.models.get(plugin.name)!;
+  const dependencyNames = new Set(transitiveDependencies(all.plugins, plugin).flatMap((d) => [...all.models.get(d.name)!.models, ...all.models.get(d.name)!.enums].map((m) => m.name)));
+  const ownNames = new Set([...models.models, ...models.enums].map((m) => m.name));
+  const knownOwner = (name: string) => (ownNames.has(name) ? 'own' : dependencyNames.has(name) ? 'foreign' : undefined);
+  const before = previous && readSnapshot(plugin.name, { path: previousPath!, content: previous.content }, knownOwner);
   const own = { tables: new Set(schema.tables), enums: new Set(schema.enums) };
   if (before) {
-    checkEnumChanges(plugin, before.ownEnums, all.models.get(plugin.name)!, all.plugins, all.models);
+    checkEnumChanges(plugin, before.ownEnums, models, all.plugins, all.models);
     checkTableDrops(project.root, plugin, [...before.ownTables].filter((table) => !own.tables.has(table)), all.plugins);
   }
   const sql = await engine.diff({

@@ -21,7 +21,7 @@ const SECTION_MARKER = '// ---- ';
  * part after a `// ---- <path>` line written by generate; parts under `dependencies/` are the
  * read-only copies of other plugins' models.
  */
-export function readSnapshot(plugin: string, snapshot: { path: string; content: string }): SnapshotState {
+export function readSnapshot(plugin: string, snapshot: { path: string; content: string }, knownOwner?: (name: string) => 'own' | 'foreign' | undefined): SnapshotState {
   const sections = splitSections(snapshot.content);
   let datamodel;
   try {
@@ -32,7 +32,11 @@ export function readSnapshot(plugin: string, snapshot: { path: string; content: 
       fix: 'Restore it from version control: generate writes it, and it must not be edited.',
     });
   }
-  const foreignSection = (name: string) => findDeclaration(sections, name)?.path.startsWith(DEPENDENCY_COPY_DIR) ?? false;
+  // Which part declares a model: a name the project knows answers it; others are looked up with Prisma's "find references".
+  const foreignSection = (name: string) => {
+    const known = knownOwner?.(name);
+    return known ? known === 'foreign' : (findDeclaration(sections, name)?.path.startsWith(DEPENDENCY_COPY_DIR) ?? false);
+  };
   const ownModels = new Set(datamodel.models.filter((model) => !foreignSection(model.name)).map((model) => model.name));
   const state: SnapshotState = { ownTables: new Set(), ownEnums: [], foreignTables: new Set(), foreignEnums: new Set(), references: new Map() };
   for (const model of datamodel.models) (ownModels.has(model.name) ? state.ownTables : state.foreignTables).add(model.dbName ?? model.name);
