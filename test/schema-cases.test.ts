@@ -178,6 +178,10 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(refused.stderr, /Error \[ENUM_VALUE_IN_USE\]: Plugin "core": enum Status loses the value RETIRED, which columns of other plugins use: plugin "app" Loan\.status/);
       assert.match(refused.stderr, /Fix: Keep the value/);
       assert.equal(p.migrations('core').length, 1, 'nothing written');
+      p.writePlugin('core', plugin(CORE_V1.replace('ACTIVE\n  RETIRED\n', 'ACTIVE\n  RETIRED\n\n  @@map("statuses")\n')));
+      const renamed = await p.cli(['generate']);
+      assert.equal(renamed.exitCode, 1);
+      assert.match(renamed.stderr, /ENUM_VALUE_IN_USE.*enum Status changes its database type from "Status" to "statuses", which columns of other plugins use: plugin "app" Loan\.status/);
 
       p.writePlugin('core', plugin(CORE_V1.replace('PAPER\n  AUDIO\n', 'PAPER\n')));
       const generated = await p.cli(['generate', '--name', 'drop_audio']);
