@@ -4,8 +4,9 @@ import { withDatabase } from '../database/with-database.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { DeployOverrides } from '../deploy/deploy-overrides.ts';
 import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
+import type { ObjectOwnership } from '../ownership/object-ownership.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
-import { readPluginModels } from '../schema/read-plugin-models.ts';
+import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 
@@ -18,10 +19,18 @@ export interface DeployOptions extends DeployOverrides {
 export async function deployCommand(project: Project, pluginNames: string[], options: DeployOptions): Promise<string> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
-  const ownership = collectOwnership(allPlugins.map((plugin) => readPluginModels(project.root, plugin)));
+  // Reading every plugin's models costs a few milliseconds a plugin: only a deploy with pending migrations needs it.
+  let ownership: ObjectOwnership | undefined;
+  const model = {
+    allPlugins,
+    get ownership() {
+      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
+      return ownership;
+    },
+  };
   const lock = { timeoutMs: lockTimeoutSeconds(options) * 1000, onWait: (message: string) => console.error(message) };
   return withDatabase(project.databaseUrl, project.root, { create: true, command: 'deploy', lock }, async (db) => {
-    const results = await runDeploy(db, plugins, { allPlugins, ownership }, async (steps) => {
+    const results = await runDeploy(db, plugins, model, async (steps) => {
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
       const pending = steps.filter((step) => step.pending.length > 0);
       if (pending.length > 0) await runTasks(pending.map(toTask));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Project } from '../config/load-project.ts';
 import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-engine.ts';
-import { composeAll, planMigration, writePlannedMigrations, type PlannedMigration } from '../generate/plan-migrations.ts';
+import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from '../generate/plan-migrations.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 import { clientCommand } from './client.ts';
@@ -22,7 +22,7 @@ export interface GenerateOptions {
 export async function generateCommand(project: Project, pluginNames: string[], options: GenerateOptions): Promise<string> {
   const all = discoverPlugins(project.pluginsDir);
   const selected = selectPlugins(all, pluginNames);
-  const schemas = composeAll(project, all);
+  const schemas = readProjectSchemas(project, all);
   const engine = await createDiffEngine(options.engine ?? 'wasm');
   const planned: PlannedMigration[] = [];
   const now = new Date();
@@ -31,7 +31,7 @@ export async function generateCommand(project: Project, pluginNames: string[], o
       selected.map((plugin) => ({
         title: `${plugin.name}: diffing`,
         async run() {
-          const migration = await planMigration(project, engine, plugin, schemas.get(plugin.name)!, options.name, now);
+          const migration = await planMigration(project, engine, plugin, schemas, options.name, now);
           planned.push(migration);
           return migration.name ? `${plugin.name}: new migration ${migration.name}` : `${plugin.name}: no changes`;
         },

@@ -140,7 +140,7 @@ async function refuseForeignObjects(db: Database, work: Map<string, MigrationWor
       plugin: state.plugin,
       dependencies: closures.get(state.plugin.name) ?? new Set(),
       migrations: work.get(state.plugin.name) ?? [],
-      ownership: { indexes: new Map(), ...project.ownership },
+      ownership: project.ownership,
       targetSchema,
       ...(liveIndexTables ? { liveIndexTables } : {}),
     }),

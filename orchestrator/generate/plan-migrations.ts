@@ -9,12 +9,14 @@ import {
   readLockedProvider,
   writeMigration,
 } from '../migrations/migrations-folder.ts';
+import { collectOwnership } from '../ownership/collect-ownership.ts';
 import { transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { checkRelationTargets } from '../ownership/check-relation-targets.ts';
-import { collectOwnership } from '../ownership/table-ownership.ts';
 import { composeSchema, type ComposedSchema } from '../schema/compose-schema.ts';
-import { readPluginModels } from '../schema/read-plugin-models.ts';
+import { readProjectModels, type PluginModels } from '../schema/read-plugin-models.ts';
+import { readSnapshot } from '../schema/read-snapshot.ts';
+import { checkEnumChanges } from './check-enum-changes.ts';
+import { checkTableDrops } from './check-table-drops.ts';
 
 /** A migration generate has computed but not yet written. */
 export interface PlannedMigration {
@@ -25,16 +27,23 @@ export interface PlannedMigration {
   snapshot: string;
 }
 
+/** Every plugin's models and composed schema, read once for a command. */
+export interface ProjectSchemas {
+  /** Every plugin, in dependency order. */
+  plugins: Plugin[];
+  models: Map<string, PluginModels>;
+  schemas: Map<string, ComposedSchema>;
+}
+
 /**
- * Composes and validates every plugin's schema. All plugins are read (not only the selected
- * ones) because table ownership is a property of the whole project, and a plugin's schema
+ * Reads, validates and composes every plugin's schema. All plugins are read (not only the
+ * selected ones) because ownership is a property of the whole project, and a plugin's schema
  * includes the models of the plugins it depends on.
  */
-export function composeAll(project: Project, plugins: Plugin[]): Map<string, ComposedSchema> {
-  const models = new Map(plugins.map((plugin) => [plugin.name, readPluginModels(project.root, plugin)]));
-  collectOwnership([...models.values()]);
-  checkRelationTargets(plugins, [...models.values()]);
-  return new Map(
+export function readProjectSchemas(project: Project, plugins: Plugin[]): ProjectSchemas {
+  const models = readProjectModels(project, plugins);
+  collectOwnership(models.values());
+  const schemas = new Map(
     plugins.map((plugin) => [
       plugin.name,
       composeSchema({
@@ -46,6 +55,11 @@ export function composeAll(project: Project, plugins: Plugin[]): Map<string, Com
       }),
     ]),
   );
+  return { plugins, models, schemas };
+}
+
+export function composeAll(project: Project, plugins: Plugin[]): Map<string, ComposedSchema> {
+  return readProjectSchemas(project, plugins).schemas;
 }
 
 /**
@@ -53,15 +67,20 @@ export function composeAll(project: Project, plugins: Plugin[]): Map<string, Com
  * to its models now. Reading the snapshot rather than replaying SQL means a hand-edited
  * migration.sql (a data backfill, say) never changes what the next generate sees, and no
  * database is needed.
+ *
+ * Everything the plugin does not own, in the snapshot and in the new schema, is external to
+ * the diff: a dependency that removed or renamed a table or enum since the snapshot must not
+ * make this plugin's migration drop the old one.
  */
 export async function planMigration(
   project: Project,
   engine: DiffEngine,
   plugin: Plugin,
-  schema: ComposedSchema,
+  all: ProjectSchemas,
   message: string | undefined,
   now: Date,
 ): Promise<PlannedMigration> {
+  const schema = all.schemas.get(plugin.name)!;
   const migrations = listMigrations(plugin);
   const locked = readLockedProvider(plugin);
   if (locked && locked !== project.provider) {
@@ -70,13 +89,24 @@ export async function planMigration(
     });
   }
   const previous = readLatestSnapshot(plugin, migrations);
+  const previousPath = previous && path.relative(project.root, previous.path).split(path.sep).join('/');
+  const models = all.models.get(plugin.name)!;
+  const dependencyNames = new Set(transitiveDependencies(all.plugins, plugin).flatMap((d) => [...all.models.get(d.name)!.models, ...all.models.get(d.name)!.enums].map((m) => m.name)));
+  const ownNames = new Set([...models.models, ...models.enums].map((m) => m.name));
+  const knownOwner = (name: string) => (ownNames.has(name) ? 'own' : dependencyNames.has(name) ? 'foreign' : undefined);
+  const before = previous && readSnapshot(plugin.name, { path: previousPath!, content: previous.content }, knownOwner);
+  const own = { tables: new Set(schema.tables), enums: new Set(schema.enums) };
+  if (before) {
+    checkEnumChanges(plugin, before.ownEnums, models, all.plugins, all.models);
+    checkTableDrops(project.root, plugin, [...before.ownTables].filter((table) => !own.tables.has(table)), all.plugins);
+  }
   const sql = await engine.diff({
     plugin: plugin.name,
     provider: project.provider,
-    from: previous && [{ path: path.relative(project.root, previous.path).split(path.sep).join('/'), content: previous.content }],
+    from: previous && [{ path: previousPath!, content: previous.content }],
     to: schema.files,
-    externalTables: schema.externalTables,
-    externalEnums: schema.externalEnums,
+    externalTables: unique([...schema.externalTables, ...(before?.foreignTables ?? [])]).filter((table) => !own.tables.has(table)),
+    externalEnums: unique([...schema.externalEnums, ...(before?.foreignEnums ?? [])]).filter((name) => !own.enums.has(name)),
   });
   if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot };
   const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
@@ -88,4 +118,8 @@ export function writePlannedMigrations(project: Project, planned: PlannedMigrati
   return planned
     .filter((migration) => migration.name !== null)
     .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider));
+}
+
+function unique(names: Iterable<string>): string[] {
+  return [...new Set(names)];
 }
