@@ -31,6 +31,8 @@ const program = new Command('orchestrator')
 Environment:
   DATABASE_URL           database for deploy/status: file:./data/app.db (default) or postgresql://...
   ORCHESTRATOR_PROVIDER  provider migrations are generated for: sqlite (default) or postgresql
+  SHADOW_DATABASE_URL    PostgreSQL scratch database generate replays migrations without a snapshot
+                         into (a temporary schema, dropped after); unset: embedded PGlite
 
 Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
 modified or missing migrations; 3 the database could not be reached.`,
@@ -45,7 +47,8 @@ program
   .option('-n, --name <message>', 'migration name, as in <timestamp>_<name> (default: init, then update)')
   .addOption(new Option('--engine <kind>', 'wasm: Prisma\'s engine in this process; cli: `prisma migrate diff` per plugin').choices(DIFF_ENGINE_KINDS).default('wasm'))
   .option('--client', 'also generate each plugin\'s Prisma Client (see the client command)')
-  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean }) => {
+  .option('--snapshot-only', 'write no migration: only the snapshot.prisma of plugins whose migrations (written by hand) have none, derived by replaying them')
+  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean }) => {
     const { generateCommand } = await import('./commands/generate.ts');
     console.log(await generateCommand(project(), plugins, options));
   });

@@ -4,6 +4,7 @@ import type { DiffEngine } from '../engine/diff-engine.ts';
 import { OrchestratorError } from '../errors.ts';
 import {
   listMigrations,
+  type MigrationOnDisk,
   nextMigrationName,
   readLatestSnapshot,
   readLockedProvider,
@@ -14,6 +15,7 @@ import type { Plugin } from '../plugins/plugin.ts';
 import { checkRelationTargets } from '../ownership/check-relation-targets.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
 import { composeSchema, type ComposedSchema } from '../schema/compose-schema.ts';
+import type { PreviousStateDeriver } from './derive-previous-state.ts';
 import { readPluginModels } from '../schema/read-plugin-models.ts';
 
 /** A migration generate has computed but not yet written. */
@@ -23,6 +25,8 @@ export interface PlannedMigration {
   name: string | null;
   sql: string;
   snapshot: string;
+  /** Set when no migration had a snapshot and the previous state was derived by replaying them: the newest of them. */
+  derivedFrom?: MigrationOnDisk;
 }
 
 /**
@@ -52,11 +56,13 @@ export function composeAll(project: Project, plugins: Plugin[]): Map<string, Com
  * Diffs one plugin from the schema its newest migration left behind (the snapshot beside it)
  * to its models now. Reading the snapshot rather than replaying SQL means a hand-edited
  * migration.sql (a data backfill, say) never changes what the next generate sees, and no
- * database is needed.
+ * database is needed. Only when no migration has a snapshot are they replayed into a scratch
+ * database (see derive-previous-state.ts).
  */
 export async function planMigration(
   project: Project,
   engine: DiffEngine,
+  deriver: PreviousStateDeriver,
   plugin: Plugin,
   schema: ComposedSchema,
   message: string | undefined,
@@ -69,18 +75,25 @@ export async function planMigration(
       fix: `Set ORCHESTRATOR_PROVIDER=${locked} (or "provider" in orchestrator.config.json), or move ${plugin.migrationsDir} away to start a ${project.provider} history.`,
     });
   }
-  const previous = readLatestSnapshot(plugin, migrations);
-  const sql = await engine.diff({
-    plugin: plugin.name,
-    provider: project.provider,
-    from: previous && [{ path: path.relative(project.root, previous.path).split(path.sep).join('/'), content: previous.content }],
-    to: schema.files,
-    externalTables: schema.externalTables,
-    externalEnums: schema.externalEnums,
-  });
-  if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot };
+  const previous = readLatestSnapshot(migrations);
+  const derived = !previous && migrations.length > 0 ? await deriver.derive(plugin, migrations) : undefined;
+  let sql: string;
+  try {
+    sql = await engine.diff({
+      plugin: plugin.name,
+      provider: project.provider,
+      from: derived ? { database: derived.source } : previous && [{ path: path.relative(project.root, previous.path).split(path.sep).join('/'), content: previous.content }],
+      to: schema.files,
+      externalTables: schema.externalTables,
+      externalEnums: schema.externalEnums,
+    });
+  } finally {
+    await derived?.release();
+  }
+  const derivedFrom = derived && migrations.at(-1);
+  if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot, derivedFrom };
   const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
-  return { plugin, name, sql, snapshot: schema.snapshot };
+  return { plugin, name, sql, snapshot: schema.snapshot, derivedFrom };
 }
 
 /** Writes planned migrations; called only once every plugin has planned without error. */
