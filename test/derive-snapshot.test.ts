@@ -137,16 +137,19 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     });
 
     test('a dependent plugin, also written by hand, with a foreign key to the first one\'s table', async () => {
-      // one's models are ahead of its migration (isbn), which only one's own diff may change.
+      // one's models are ahead of its migration (isbn added, legacy removed): only one's own diff
+      // may act on that, never two's, although two's replay holds one's tables as they were.
       const app = project({ one: plugin(BOOK('  isbn   String?')), two: plugin(USER(), ['one']) });
-      writeHandWritten(app, 'one', '20260101000000_handwritten', HAND_WRITTEN_BOOKS[provider]);
+      writeHandWritten(app, 'one', '20260101000000_handwritten', `${HAND_WRITTEN_BOOKS[provider]}create table legacy (id integer primary key);\n`);
       writeHandWritten(app, 'two', '20260101000001_handwritten', HAND_WRITTEN_USERS[provider]);
 
       const first = await app.cli(['generate'], env());
       assert.equal(first.exitCode, 0, first.stderr);
       assert.match(first.stdout, /one: new migration \d{14}_update \(state before it derived/);
       assert.match(first.stdout, /two: no changes \(state before it derived/);
-      assert.match(app.readMigration('one', app.migrations('one')[1]!), /ALTER TABLE "books" ADD COLUMN\s+"isbn" TEXT/);
+      const oneSql = app.readMigration('one', app.migrations('one')[1]!);
+      assert.match(oneSql, /ALTER TABLE "books" ADD COLUMN\s+"isbn" TEXT/);
+      assert.match(oneSql, /DROP TABLE "legacy"/, 'a table no model declares is dropped by its own plugin, as Prisma Migrate would');
       assert.equal(app.migrations('two').length, 1);
 
       app.writePlugin('two', plugin(USER('  nickname String?'), ['one']));
@@ -160,6 +163,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal(deployed.exitCode, 0, deployed.stderr);
       assert.deepEqual(await columns(db, 'books'), ['author', 'id', 'isbn', 'title']);
       assert.deepEqual(await columns(db, 'users'), ['favoriteBookId', 'id', 'nickname']);
+      assert.ok(!(await db.tables()).includes('legacy'));
     });
 
     test('a hand-written migration that fails when replayed: the error names the plugin, the migration and the statement', async () => {

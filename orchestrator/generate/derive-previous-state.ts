@@ -14,6 +14,12 @@ const STATEMENT_PREVIEW = 400;
 /** A plugin's previous state, live in a scratch database, until released. */
 export interface DerivedState {
   source: ScratchDatabaseSource;
+  /**
+   * What the dependencies' migrations created: external to the plugin's diff even where the
+   * dependencies' models no longer declare it (a table they drop in a migration not yet written).
+   */
+  externalTables: string[];
+  externalEnums: string[];
   release(): Promise<void>;
 }
 
@@ -44,15 +50,16 @@ export class PreviousStateDeriver {
     this.scratch ??= openScratchDatabase(this.project);
     const space = await this.scratch.space();
     try {
-      for (const owner of [...transitiveDependencies(this.plugins, plugin), plugin]) {
-        const ownMigrations = owner === plugin ? migrations : listMigrations(owner);
-        for (const migration of ownMigrations) await this.replay(space, plugin, owner, migration);
+      for (const dependency of transitiveDependencies(this.plugins, plugin)) {
+        for (const migration of listMigrations(dependency)) await this.replay(space, plugin, dependency, migration);
       }
+      const external = await space.listObjects();
+      for (const migration of migrations) await this.replay(space, plugin, plugin, migration);
+      return { source: space.source, externalTables: external.tables, externalEnums: external.enums, release: () => space.release() };
     } catch (error) {
       await space.release();
       throw error;
     }
-    return { source: space.source, release: () => space.release() };
   }
 
   async close(): Promise<void> {

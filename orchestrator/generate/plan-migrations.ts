@@ -84,8 +84,8 @@ export async function planMigration(
       provider: project.provider,
       from: derived ? { database: derived.source } : previous && [{ path: path.relative(project.root, previous.path).split(path.sep).join('/'), content: previous.content }],
       to: schema.files,
-      externalTables: schema.externalTables,
-      externalEnums: schema.externalEnums,
+      externalTables: union(schema.externalTables, derived?.externalTables),
+      externalEnums: union(schema.externalEnums, derived?.externalEnums),
     });
   } finally {
     await derived?.release();
@@ -94,6 +94,10 @@ export async function planMigration(
   if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot, derivedFrom };
   const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
   return { plugin, name, sql, snapshot: schema.snapshot, derivedFrom };
+}
+
+function union(names: string[], more: string[] | undefined): string[] {
+  return more ? [...new Set([...names, ...more])] : names;
 }
 
 /** Writes planned migrations; called only once every plugin has planned without error. */

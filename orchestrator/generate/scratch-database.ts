@@ -14,6 +14,8 @@ export interface ScratchSpace {
   readonly source: ScratchDatabaseSource;
   /** Runs one statement; rejects with the database's own error. */
   execute(sql: string): Promise<void>;
+  /** Names of the tables and enums the space holds now (enums: PostgreSQL only). */
+  listObjects(): Promise<{ tables: string[]; enums: string[] }>;
   /** Drops everything the replay created. */
   release(): Promise<void>;
 }
@@ -41,6 +43,15 @@ export function openScratchDatabase(project: Project): ScratchDatabase {
   }
 }
 
+const SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+
+/** Tables and enums of one schema; `query` runs a statement with the schema as $1. */
+async function postgresObjects(query: (sql: string) => Promise<{ name: string }[]>): Promise<{ tables: string[]; enums: string[] }> {
+  const tables = await query('SELECT tablename AS name FROM pg_tables WHERE schemaname = $1');
+  const enums = await query("SELECT t.typname AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typtype = 'e'");
+  return { tables: tables.map((row) => row.name), enums: enums.map((row) => row.name) };
+}
+
 class SqliteScratch implements ScratchDatabase {
   readonly description = 'a temporary SQLite file';
 
@@ -54,6 +65,10 @@ class SqliteScratch implements ScratchDatabase {
     return {
       source: { adapter },
       execute: async (sql) => void db.exec(sql),
+      listObjects: async () => ({
+        tables: (db.prepare(SQLITE_TABLES).all() as { name: string }[]).map((row) => row.name),
+        enums: [],
+      }),
       release: async () => {
         await adapter.disposeAll();
         db.close();
@@ -112,6 +127,7 @@ class ShadowPostgresScratch implements ScratchDatabase {
     return {
       source: { adapter, namespace: schema },
       execute: async (sql) => void (await client.query(sql)),
+      listObjects: async () => postgresObjects(async (sql) => (await client.query<{ name: string }>(sql, [schema])).rows),
       release: async () => {
         try {
           await adapter.disposeAll();
@@ -141,6 +157,7 @@ class PgliteScratch implements ScratchDatabase {
     return {
       source: { adapter, namespace: schema },
       execute: async (sql) => void (await pglite.exec(sql)),
+      listObjects: async () => postgresObjects(async (sql) => (await pglite.query<{ name: string }>(sql, [schema])).rows),
       release: async () => {
         await adapter.disposeAll();
         await pglite.exec(`DROP SCHEMA IF EXISTS "${schema}" CASCADE; SET search_path TO public;`);
