@@ -265,5 +265,13 @@ describe('deriving is impossible or refused', () => {
     assert.match(warm.stdout, /two: new migration \d{14}_update \(state before it derived/);
     assert.equal(app.readMigration('two', app.migrations('two')[1]!).trim(), '-- AlterTable\nALTER TABLE "users" ADD COLUMN     "nickname" TEXT;');
     assert.deepEqual(await db.tables(), [], 'generate must not touch DATABASE_URL');
+
+    // An extension PGlite does not ship: the fix names the way out.
+    app.writePlugin('three', plugin(`model Place {\n  id Int @id\n\n  @@map("places")\n}\n`));
+    writeHandWritten(app, 'three', '20260101000002_handwritten', 'create extension if not exists postgis;\ncreate table places (id integer primary key);\n');
+    const failed = await app.cli(['generate', 'three'], env);
+    assert.equal(failed.exitCode, 1);
+    assert.match(failed.stderr, /Error \[MIGRATION_INVALID\]: .* into an embedded PostgreSQL \(PGlite\) .*statement 1 of 2 \(line 1\):\n  create extension if not exists postgis\n/s);
+    assert.match(failed.stderr, /set SHADOW_DATABASE_URL to an empty scratch database on a real server/);
   });
 });

@@ -83,7 +83,7 @@ export class PreviousStateDeriver {
           ? `Plugin "${deriving.name}" has no ${SNAPSHOT_FILE} in its migrations, so generate replays them`
           : `Plugin "${deriving.name}" has no ${SNAPSHOT_FILE} in its migrations, so generate replays them after those of its dependency "${owner.name}"`;
         throw new OrchestratorError('MIGRATION_INVALID', `${why} into ${this.scratch!.description} to learn the schema they leave behind. Plugin "${owner.name}", migration ${migration.name} (${file}) failed there at statement ${index + 1} of ${statements.length} (line ${line}):\n  ${preview(statement)}\nDatabase error: ${errorMessage(error)}`, {
-          fix: `Correct ${file} so that it runs on a database holding only what the migrations before it create (deploy would fail on it the same way), then run generate again.`,
+          fix: `Correct ${file} so that it runs on a database holding only what the migrations before it create (deploy would fail on it the same way), then run generate again.${this.scratch!.replayHint ? ` ${this.scratch!.replayHint}` : ''}`,
           cause: error,
         });
       }

@@ -28,6 +28,8 @@ export interface ScratchSpace {
 export interface ScratchDatabase {
   /** For messages: "a temporary SQLite file", "SHADOW_DATABASE_URL (postgresql://…)", … */
   readonly description: string;
+  /** Added to the fix when a replayed statement fails: what to try if the SQL itself is right. */
+  readonly replayHint?: string;
   space(): Promise<ScratchSpace>;
   close(): Promise<void>;
 }
@@ -145,6 +147,8 @@ class ShadowPostgresScratch implements ScratchDatabase {
 /** PostgreSQL compiled to WebAssembly, in this process: seconds to start, so started once per run (see start-pglite.ts). */
 class PgliteScratch implements ScratchDatabase {
   readonly description = 'an embedded PostgreSQL (PGlite)';
+  readonly replayHint =
+    'If the migration runs on your PostgreSQL server but not in PGlite (an extension PGlite lacks, say), set SHADOW_DATABASE_URL to an empty scratch database on a real server (CREATE DATABASE app_shadow) and run generate again.';
   private started: Promise<import('@electric-sql/pglite').PGlite> | undefined;
 
   async space(): Promise<ScratchSpace> {
