@@ -37,6 +37,9 @@ Environment:
   ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS    PostgreSQL connect timeout (default 10)
   ORCHESTRATOR_LOCK_TIMEOUT               see deploy --lock-timeout (default 300)
   ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer (default 60000)
+  SHADOW_DATABASE_URL                     PostgreSQL scratch database into which generate replays
+                                          migrations that have no snapshot (in a temporary schema,
+                                          dropped after); unset: an embedded PGlite
 
 Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
 modified or missing migrations; 3 retrying may help (database unreachable, connection
@@ -61,7 +64,8 @@ program
   .option('-n, --name <message>', 'migration name, as in <timestamp>_<name> (default: init, then update)')
   .addOption(new Option('--engine <kind>', 'wasm: Prisma\'s engine in this process; cli: `prisma migrate diff` per plugin').choices(DIFF_ENGINE_KINDS).default('wasm'))
   .option('--client', 'also generate each plugin\'s Prisma Client (see the client command)')
-  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean }) => {
+  .option('--snapshot-only', 'write no migration: only the snapshot.prisma of plugins whose migrations (written by hand) have none, derived by replaying them')
+  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean }) => {
     const { generateCommand } = await import('./commands/generate.ts');
     console.log(await generateCommand(project(), plugins, options));
   });

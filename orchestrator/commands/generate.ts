@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Project } from '../config/load-project.ts';
 import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-engine.ts';
+import { PreviousStateDeriver } from '../generate/derive-previous-state.ts';
 import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from '../generate/plan-migrations.ts';
+import { writeDerivedSnapshots } from '../generate/write-derived-snapshots.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 import { clientCommand } from './client.ts';
@@ -12,6 +14,8 @@ export interface GenerateOptions {
   engine?: DiffEngineKind;
   /** Also generate each selected plugin's Prisma Client. */
   client?: boolean;
+  /** Write no migration; only the derived snapshot of plugins whose migrations have none. */
+  snapshotOnly?: boolean;
 }
 
 /**
@@ -24,6 +28,7 @@ export async function generateCommand(project: Project, pluginNames: string[], o
   const selected = selectPlugins(all, pluginNames);
   const schemas = readProjectSchemas(project, all);
   const engine = await createDiffEngine(options.engine ?? 'wasm');
+  const deriver = new PreviousStateDeriver(project, all, engine);
   const planned: PlannedMigration[] = [];
   const now = new Date();
   try {
@@ -31,14 +36,21 @@ export async function generateCommand(project: Project, pluginNames: string[], o
       selected.map((plugin) => ({
         title: `${plugin.name}: diffing`,
         async run() {
-          const migration = await planMigration(project, engine, plugin, schemas, options.name, now);
+          const migration = await planMigration(project, engine, deriver, plugin, schemas, options.name, now);
           planned.push(migration);
-          return migration.name ? `${plugin.name}: new migration ${migration.name}` : `${plugin.name}: no changes`;
+          const derived = migration.derivedFrom ? ` (state before it derived by replaying its migrations, which have no snapshot)` : '';
+          return migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}`;
         },
       })),
     );
   } finally {
+    await deriver.close();
     await engine.close();
+  }
+  if (options.snapshotOnly) {
+    const snapshots = writeDerivedSnapshots(project, planned);
+    if (snapshots.length === 0) return `No snapshots to write: every selected plugin's migrations already have one (or it has none yet).`;
+    return `Wrote ${snapshots.length} snapshot(s):\n${snapshots.map((file) => `  ${file}`).join('\n')}`;
   }
   const written = writePlannedMigrations(project, planned);
   const clients = options.client ? `\n${await clientCommand(project, pluginNames)}` : '';

@@ -18,6 +18,11 @@ export interface Project {
   provider: Provider;
   /** DATABASE_URL, else the embedded SQLite file. Only deploy and status connect to it. */
   databaseUrl: string;
+  /**
+   * SHADOW_DATABASE_URL: a PostgreSQL database generate may use as scratch (temporary schemas)
+   * to replay migrations that have no snapshot. Unset: an embedded PostgreSQL (PGlite).
+   */
+  shadowDatabaseUrl?: string;
 }
 
 interface ConfigFile {
@@ -47,6 +52,7 @@ export function loadProject(root: string, env: NodeJS.ProcessEnv = process.env):
     templatesDir: path.resolve(root, config.templatesDir ?? 'prisma-templates'),
     provider,
     databaseUrl: env.DATABASE_URL || DEFAULT_SQLITE_URL,
+    shadowDatabaseUrl: env.SHADOW_DATABASE_URL || undefined,
   };
 }
 

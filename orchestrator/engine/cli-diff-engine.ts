@@ -17,8 +17,11 @@ const EXIT_CHANGES = 2;
  */
 export class CliDiffEngine implements DiffEngine {
   private workDir: string | undefined;
+  /** Plugins whose migrations lack snapshots are refused before any scratch database is made. */
+  readonly readsScratchDatabases = false;
 
   async diff(request: PluginDiffRequest): Promise<string> {
+    if (request.from && !Array.isArray(request.from)) throw new Error('The Prisma CLI engine cannot diff from a scratch database.');
     this.workDir ??= mkdtempSync(path.join(tmpdir(), 'orchestrator-cli-diff-'));
     const dir = mkdtempSync(path.join(this.workDir, `${request.plugin}-`));
     const toDir = writeSchemaFolder(path.join(dir, 'to'), request.to);

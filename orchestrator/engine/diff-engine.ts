@@ -1,3 +1,4 @@
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { SchemaFile } from '../schema/compose-schema.ts';
 import type { Provider } from '../config/provider.ts';
 
@@ -5,12 +6,27 @@ import type { Provider } from '../config/provider.ts';
 export const DIFF_ENGINE_KINDS = ['wasm', 'cli'] as const;
 export type DiffEngineKind = (typeof DIFF_ENGINE_KINDS)[number];
 
+/**
+ * A live scratch database holding a plugin's previous state (its migrations replayed into it),
+ * for a plugin whose migrations carry no snapshot. Never the application's DATABASE_URL.
+ */
+export interface ScratchDatabaseSource {
+  /** Reaches the scratch database; the engine reads its schema through it. */
+  adapter: SqlMigrationAwareDriverAdapterFactory;
+  /** PostgreSQL: the schema the migrations were replayed into (external names are qualified with it). */
+  namespace?: string;
+}
+
 /** What one plugin's diff needs: its previous state, its new state, and what it must not touch. */
 export interface PluginDiffRequest {
   plugin: string;
   provider: Provider;
-  /** The schema as of the plugin's latest migration; `null` before its first migration. */
-  from: SchemaFile[] | null;
+  /**
+   * The plugin's state as of its latest migration: the schema files of its snapshot, a scratch
+   * database its migrations were replayed into (when none has a snapshot), or `null` before its
+   * first migration.
+   */
+  from: SchemaFile[] | { database: ScratchDatabaseSource } | null;
   to: SchemaFile[];
   /** Tables/enums present in the schemas but owned elsewhere: never created, altered or dropped. */
   externalTables: string[];
@@ -23,5 +39,7 @@ export interface PluginDiffRequest {
  */
 export interface DiffEngine {
   diff(request: PluginDiffRequest): Promise<string>;
+  /** Whether `from` may be a scratch database (the in-process engine only). */
+  readonly readsScratchDatabases: boolean;
   close(): Promise<void>;
 }

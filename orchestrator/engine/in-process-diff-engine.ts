@@ -3,7 +3,7 @@ import type { DiffTarget } from '@prisma/schema-engine-wasm';
 import type { Provider } from '../config/provider.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { SchemaFile } from '../schema/compose-schema.ts';
-import type { DiffEngine, PluginDiffRequest } from './diff-engine.ts';
+import type { DiffEngine, PluginDiffRequest, ScratchDatabaseSource } from './diff-engine.ts';
 import { lastEnginePanic, loadWasmSchemaEngine, type WasmSchemaEngine } from './load-wasm-engine.ts';
 import { offlineAdapterFactory } from './offline-adapter.ts';
 
@@ -14,13 +14,40 @@ import { offlineAdapterFactory } from './offline-adapter.ts';
  */
 export class InProcessDiffEngine implements DiffEngine {
   private readonly engines = new Map<Provider, Promise<WasmSchemaEngine>>();
+  readonly readsScratchDatabases = true;
 
   async diff(request: PluginDiffRequest): Promise<string> {
-    const engine = await this.engineFor(request.provider);
-    const qualify = (name: string) => (request.provider === 'postgresql' ? `public.${name}` : name);
+    const { from } = request;
+    if (from && !Array.isArray(from)) return this.diffFromDatabase(request, from.database);
+    return this.run(request, await this.engineFor(request.provider), from ? datamodel(from) : { tag: 'empty' }, 'public');
+  }
+
+  /**
+   * From a live scratch database: an engine of its own, bound to that database's adapter (the
+   * shared one is offline), reads the schema the replayed migrations left behind.
+   */
+  private async diffFromDatabase(request: PluginDiffRequest, database: ScratchDatabaseSource): Promise<string> {
+    let engine: WasmSchemaEngine;
+    try {
+      const SchemaEngine = await loadWasmSchemaEngine();
+      engine = await SchemaEngine.new({ datamodels: undefined }, () => {}, bindMigrationAwareSqlAdapterFactory(database.adapter));
+    } catch (error) {
+      throw engineError(request.plugin, error);
+    }
+    try {
+      // The engine only reads the datasource block of these files (the provider).
+      const from: DiffTarget = { tag: 'schemaDatasource', files: datamodel(request.to).files, configDir: process.cwd() };
+      return await this.run(request, engine, from, database.namespace ?? 'public');
+    } finally {
+      engine.free();
+    }
+  }
+
+  private async run(request: PluginDiffRequest, engine: WasmSchemaEngine, from: DiffTarget, namespace: string): Promise<string> {
+    const qualify = (name: string) => (request.provider === 'postgresql' ? `${namespace}.${name}` : name);
     try {
       const result = await engine.diff({
-        from: request.from ? datamodel(request.from) : { tag: 'empty' },
+        from,
         to: datamodel(request.to),
         script: true,
         exitCode: true,
@@ -53,7 +80,7 @@ export class InProcessDiffEngine implements DiffEngine {
   }
 }
 
-function datamodel(files: SchemaFile[]): DiffTarget {
+function datamodel(files: SchemaFile[]): DiffTarget & { tag: 'schemaDatamodel' } {
   return { tag: 'schemaDatamodel', files: files.map((file) => ({ path: file.path, content: file.content })) };
 }
 

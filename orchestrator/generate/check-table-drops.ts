@@ -16,13 +16,8 @@ export function checkTableDrops(projectRoot: string, plugin: Plugin, droppedTabl
   if (droppedTables.length === 0) return;
   const problems: string[] = [];
   for (const dependent of ordered.filter((other) => transitiveDependencies(ordered, other).some((dependency) => dependency.name === plugin.name))) {
-    let snapshot;
-    try {
-      snapshot = readLatestSnapshot(dependent, listMigrations(dependent));
-    } catch {
-      // Without a snapshot there is no record of its foreign keys; its own generate reports that.
-      continue;
-    }
+    // Without a snapshot (hand-written migrations) there is no record of its foreign keys to read here.
+    const snapshot = readLatestSnapshot(listMigrations(dependent));
     if (!snapshot) continue;
     const state = readSnapshot(dependent.name, { path: path.relative(projectRoot, snapshot.path), content: snapshot.content });
     for (const table of droppedTables) {

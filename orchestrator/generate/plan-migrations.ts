@@ -4,6 +4,7 @@ import type { DiffEngine } from '../engine/diff-engine.ts';
 import { OrchestratorError } from '../errors.ts';
 import {
   listMigrations,
+  type MigrationOnDisk,
   nextMigrationName,
   readLatestSnapshot,
   readLockedProvider,
@@ -17,6 +18,7 @@ import { readProjectModels, type PluginModels } from '../schema/read-plugin-mode
 import { readSnapshot } from '../schema/read-snapshot.ts';
 import { checkEnumChanges } from './check-enum-changes.ts';
 import { checkTableDrops } from './check-table-drops.ts';
+import type { PreviousStateDeriver } from './derive-previous-state.ts';
 
 /** A migration generate has computed but not yet written. */
 export interface PlannedMigration {
@@ -25,6 +27,8 @@ export interface PlannedMigration {
   name: string | null;
   sql: string;
   snapshot: string;
+  /** Set when no migration had a snapshot and the previous state was derived by replaying them: the newest of them. */
+  derivedFrom?: MigrationOnDisk;
 }
 
 /** Every plugin's models and composed schema, read once for a command. */
@@ -71,10 +75,14 @@ export function composeAll(project: Project, plugins: Plugin[]): Map<string, Com
  * Everything the plugin does not own, in the snapshot and in the new schema, is external to
  * the diff: a dependency that removed or renamed a table or enum since the snapshot must not
  * make this plugin's migration drop the old one.
+ *
+ * Only when no migration has a snapshot (the first ones were written by hand) are they replayed
+ * into a scratch database (see derive-previous-state.ts).
  */
 export async function planMigration(
   project: Project,
   engine: DiffEngine,
+  deriver: PreviousStateDeriver,
   plugin: Plugin,
   all: ProjectSchemas,
   message: string | undefined,
@@ -88,7 +96,7 @@ export async function planMigration(
       fix: `Set ORCHESTRATOR_PROVIDER=${locked} (or "provider" in orchestrator.config.json), or move ${plugin.migrationsDir} away to start a ${project.provider} history.`,
     });
   }
-  const previous = readLatestSnapshot(plugin, migrations);
+  const previous = readLatestSnapshot(migrations);
   const previousPath = previous && path.relative(project.root, previous.path).split(path.sep).join('/');
   const models = all.models.get(plugin.name)!;
   const dependencyNames = new Set(transitiveDependencies(all.plugins, plugin).flatMap((d) => [...all.models.get(d.name)!.models, ...all.models.get(d.name)!.enums].map((m) => m.name)));
@@ -100,17 +108,28 @@ export async function planMigration(
     checkEnumChanges(plugin, before.ownEnums, models, all.plugins, all.models);
     checkTableDrops(project.root, plugin, [...before.ownTables].filter((table) => !own.tables.has(table)), all.plugins);
   }
-  const sql = await engine.diff({
-    plugin: plugin.name,
-    provider: project.provider,
-    from: previous && [{ path: previousPath!, content: previous.content }],
-    to: schema.files,
-    externalTables: unique([...schema.externalTables, ...(before?.foreignTables ?? [])]).filter((table) => !own.tables.has(table)),
-    externalEnums: unique([...schema.externalEnums, ...(before?.foreignEnums ?? [])]).filter((name) => !own.enums.has(name)),
-  });
-  if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot };
+  const derived = !previous && migrations.length > 0 ? await deriver.derive(plugin, migrations) : undefined;
+  let sql: string;
+  try {
+    sql = await engine.diff({
+      plugin: plugin.name,
+      provider: project.provider,
+      from: derived ? { database: derived.source } : previous && [{ path: previousPath!, content: previous.content }],
+      to: schema.files,
+      externalTables: unique([...schema.externalTables, ...(before?.foreignTables ?? []), ...(derived?.externalTables ?? [])]).filter((table) => !own.tables.has(table)),
+      externalEnums: unique([...schema.externalEnums, ...(before?.foreignEnums ?? []), ...(derived?.externalEnums ?? [])]).filter((name) => !own.enums.has(name)),
+    });
+  } finally {
+    await derived?.release();
+  }
+  const derivedFrom = derived && migrations.at(-1);
+  if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot, derivedFrom };
   const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
-  return { plugin, name, sql, snapshot: schema.snapshot };
+  return { plugin, name, sql, snapshot: schema.snapshot, derivedFrom };
+}
+
+function union(names: string[], more: string[] | undefined): string[] {
+  return more ? [...new Set([...names, ...more])] : names;
 }
 
 /** Writes planned migrations; called only once every plugin has planned without error. */

@@ -128,17 +128,22 @@ export function readLockedProvider(plugin: Plugin): Provider | undefined {
 /**
  * The schema the plugin's migrations leave behind: the snapshot of the newest migration that has
  * one. A migration written by hand (data only, say) has none and is taken to leave the models as
- * they were. Null before the plugin's first migration.
+ * they were. Null before the plugin's first migration, and when no migration has a snapshot
+ * (then generate derives the state by replaying them: generate/derive-previous-state.ts).
  */
-export function readLatestSnapshot(plugin: Plugin, migrations: MigrationOnDisk[]): { path: string; content: string } | null {
-  if (migrations.length === 0) return null;
+export function readLatestSnapshot(migrations: MigrationOnDisk[]): { path: string; content: string } | null {
   for (const migration of [...migrations].reverse()) {
     const snapshotPath = path.join(migration.dir, SNAPSHOT_FILE);
     if (existsSync(snapshotPath)) return { path: snapshotPath, content: readFileSync(snapshotPath, 'utf8') };
   }
-  throw new OrchestratorError('SNAPSHOT_MISSING', `Plugin "${plugin.name}" has migrations but none has a ${SNAPSHOT_FILE}, so generate cannot tell what they leave behind.`, {
-    fix: `Restore the ${SNAPSHOT_FILE} files from version control (generate writes one beside every migration.sql it creates).`,
-  });
+  return null;
+}
+
+/** Writes the snapshot of an existing migration (one written by hand); its migration.sql, and so its checksum, stay as they are. */
+export function writeSnapshot(migration: MigrationOnDisk, snapshot: string): string {
+  const snapshotPath = path.join(migration.dir, SNAPSHOT_FILE);
+  writeFileSync(snapshotPath, snapshot);
+  return snapshotPath;
 }
 
 export function writeMigration(plugin: Plugin, name: string, sql: string, snapshot: string, provider: Provider): string {
