@@ -71,14 +71,13 @@ function withoutNativeTypes(wasm: SchemaWasm, files: SchemaFile[]): SchemaFile[]
   const diagnostics = lint(wasm, files);
   return files.map((file) => {
     const spans = diagnostics.filter((d) => d.file_name === file.path && d.text.startsWith('Native type ')).sort((a, b) => b.start - a.start);
-    // Spans are byte offsets into the UTF-8 text.
-    let bytes = Buffer.from(file.content, 'utf8');
+    let content = file.content;
     for (const span of spans) {
-      const cut = bytes.subarray(span.start, span.end).toString('utf8');
+      const cut = spanText(file, span);
       if (!cut.trimStart().startsWith('@db.')) throw new Error(`${file.path}: lint located "${cut}" as a native type`);
-      bytes = Buffer.concat([bytes.subarray(0, span.start), bytes.subarray(span.end)]);
+      content = content.slice(0, span.start) + content.slice(span.end);
     }
-    return { path: file.path, content: bytes.toString('utf8') };
+    return { path: file.path, content };
   });
 }
 
@@ -93,9 +92,9 @@ function lint(wasm: SchemaWasm, files: SchemaFile[]): Diagnostic[] {
   return JSON.parse(wasm.lint(JSON.stringify(files.map((file) => [file.path, file.content])))) as Diagnostic[];
 }
 
-/** The source text a diagnostic points at (its offsets count UTF-8 bytes). */
+/** The source text a diagnostic points at (its offsets count characters, not UTF-8 bytes). */
 function spanText(file: SchemaFile, diagnostic: Diagnostic): string {
-  return Buffer.from(file.content, 'utf8').subarray(diagnostic.start, diagnostic.end).toString('utf8');
+  return file.content.slice(diagnostic.start, diagnostic.end);
 }
 
 const MISSING_OPPOSITE = /The relation field `(\w+)` on model `(\w+)` is missing an opposite relation field on the model `(\w+)`/;
