@@ -88,6 +88,8 @@ async function deployVersion(
   const deployed = await project.cli(['deploy']);
   if (deployed.exitCode !== 0) throw new Error([...problems, cliFailure(`${version}: deploy`, deployed)].join('\n'));
 
+  // Generate reads no database, so the check that it now finds nothing runs beside the reads.
+  const again = project.cli(['generate', '--name', `${version}_again`]);
   for (const name of names) {
     const applied = await appliedMigrations(db, name);
     if (JSON.stringify(applied) !== JSON.stringify(after[name])) {
@@ -97,9 +99,9 @@ async function deployVersion(
   const differences = diffCatalogs(await readCatalog(db), await expected);
   if (differences.length > 0) problems.push(`database differs from the monolithic ${version} schema:\n  ${differences.join('\n  ')}`);
 
-  const again = await project.cli(['generate', '--name', `${version}_again`]);
-  if (again.exitCode !== 0) problems.push(cliFailure(`${version}: second generate`, again));
-  else if (JSON.stringify(migrationsOf(project, names)) !== JSON.stringify(after)) problems.push(`${version}: a second generate wrote migrations: ${again.stdout.trim()}`);
+  const second = await again;
+  if (second.exitCode !== 0) problems.push(cliFailure(`${version}: second generate`, second));
+  else if (JSON.stringify(migrationsOf(project, names)) !== JSON.stringify(after)) problems.push(`${version}: a second generate wrote migrations: ${second.stdout.trim()}`);
 
   t.diagnostic(`${version}: ${names.map((name) => `${name} ${after[name]!.length}`).join(', ')} migration(s)`);
   assert.deepEqual(problems, [], problems.join('\n\n'));
@@ -140,7 +142,9 @@ describe('real schemas: deployed plugin by plugin, the database equals the monol
  * Removing a value from an enum that a dependent plugin's columns use cannot be migrated by the
  * owner alone on PostgreSQL (the owner converts its columns, the dependent's keep the old type,
  * and `DROP TYPE …_old` fails). Generate must refuse it before writing anything, naming the
- * dependent. SQLite stores enums as text, so there it is no schema change at all.
+ * dependent. SQLite stores enums as text, so there the schema does not change: generate may
+ * refuse the same way (the dependent's rows may still hold the value) or accept it, and then the
+ * database must still equal the monolith.
  */
 describe('a dependency removes an enum value that a dependent plugin uses', { concurrency: true }, () => {
   const scenario = path.join(FIXTURES, 'enum-value-removal');
@@ -158,14 +162,13 @@ describe('a dependency removes an enum value that a dependent plugin uses', { co
         for (const [name, plugin] of Object.entries(v2)) project.writePlugin(name, plugin);
         const before = migrationsOf(project, Object.keys(v2));
         const generated = await project.cli(['generate', '--name', 'drop discontinued']);
-        if (provider === 'postgresql') {
+        if (provider === 'postgresql' || generated.exitCode !== 0) {
           assert.equal(generated.exitCode, 1, `generate must refuse; it wrote:\n${generated.stdout}`);
           assert.match(generated.stderr, /"alerts"/, 'the message names the dependent plugin');
           assert.match(generated.stderr, /StockState/, 'the message names the enum');
           assert.doesNotMatch(generated.stderr, /\n\s+at /, 'a user mistake gets no stack trace');
           assert.deepEqual(migrationsOf(project, Object.keys(v2)), before, 'nothing was written');
         } else {
-          assert.equal(generated.exitCode, 0, generated.stderr);
           const again = await project.cli(['deploy']);
           assert.equal(again.exitCode, 0, again.stderr);
           assert.deepEqual(diffCatalogs(await readCatalog(db), await monolithCatalog(v2, provider)), []);
