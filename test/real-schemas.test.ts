@@ -27,7 +27,9 @@ async function monolithCatalog(plugins: Record<string, PluginFixture>, provider:
   const sql = await monolithicSql(plugins, provider);
   const db = await createTestDatabase(provider);
   try {
-    await db.exec(sql);
+    await db.exec(sql).catch((error: unknown) => {
+      throw new Error(`The monolithic schema's own SQL (prisma migrate diff --from-empty) does not apply on ${provider}: ${String(error)}`);
+    });
     return await readCatalog(db);
   } finally {
     await db.drop();
