@@ -11,6 +11,7 @@ import type { TestDatabase } from './test-databases.ts';
  * the same schema. Everything else is: types, nullability, defaults, keys, indexes (name,
  * columns, uniqueness, and on PostgreSQL the full definition), foreign keys (columns, target,
  * referential actions; on PostgreSQL also the name) and PostgreSQL enums with their values in order.
+ * SQLite's pragmas carry neither foreign key names nor AUTOINCREMENT, so those are not compared there.
  */
 export interface Catalog {
   tables: Record<string, TableCatalog>;
