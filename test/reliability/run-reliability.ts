@@ -5,12 +5,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { prepareCli } from './cli.ts';
+import { brokenSql } from './checks/broken-sql.ts';
+import { lockHolder } from './checks/lock-holder.ts';
+import { sigkill } from './checks/sigkill.ts';
 import { stampede } from './checks/stampede.ts';
+import { TAMPER_CASES, tamperBase, tampering } from './checks/tampering.ts';
+import { createRng, suiteSeed } from './prng.ts';
 import { type CheckResult, summaryTable, timed } from './report.ts';
 
 const started = performance.now();
 const cli = await prepareCli();
-console.log(`Reliability suite, CLI: ${cli}`);
+const seed = suiteSeed();
+console.log(`Reliability suite, CLI: ${cli}, seed ${seed} (replay: RELIABILITY_SEED=${seed})`);
 const results: CheckResult[] = [];
 const only = process.env.RELIABILITY_ONLY?.split(',');
 const want = (group: string) => !only || only.includes(group);
@@ -19,6 +25,30 @@ if (want('1')) {
   results.push(await timed('1', 'stampede pg', () => stampede('postgresql', 20, 3)));
   results.push(await timed('1', 'stampede sqlite wal', () => stampede('sqlite', 10, 2, 'wal')));
   results.push(await timed('1', 'stampede sqlite rollback journal', () => stampede('sqlite', 10, 2, 'delete')));
+}
+if (want('2')) {
+  results.push(await timed('2', 'long lock holder pg', () => lockHolder('postgresql')));
+  results.push(await timed('2', 'long lock holder sqlite', () => lockHolder('sqlite')));
+}
+if (want('3')) {
+  const trials = Number(process.env.RELIABILITY_KILL_TRIALS ?? 30);
+  results.push(await timed('3', 'SIGKILL pg', () => sigkill('postgresql', trials, createRng(seed + 3))));
+  results.push(await timed('3', 'SIGKILL sqlite', () => sigkill('sqlite', trials, createRng(seed + 4))));
+}
+if (want('4')) {
+  results.push(await timed('4', 'broken SQL in migration 3 of 5 pg', () => brokenSql('postgresql')));
+  results.push(await timed('4', 'broken SQL in migration 3 of 5 sqlite', () => brokenSql('sqlite')));
+}
+if (want('5')) {
+  const bases = new Map([
+    ['sqlite', await tamperBase('sqlite')],
+    ['postgresql', await tamperBase('postgresql')],
+  ] as const);
+  try {
+    for (const tamperCase of TAMPER_CASES) results.push(await timed('5', `tampering: ${tamperCase.name}`, () => tampering(tamperCase, bases)));
+  } finally {
+    for (const base of bases.values()) await base.remove();
+  }
 }
 
 const total = (performance.now() - started) / 1000;
