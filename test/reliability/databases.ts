@@ -27,6 +27,8 @@ export interface SuiteDatabase {
   dump(): Promise<string>;
   /** An independent copy with the same content (file copy, or CREATE DATABASE … TEMPLATE). */
   clone(): Promise<SuiteDatabase>;
+  /** Back to empty, faster than drop and create (PostgreSQL's CREATE DATABASE takes ~0.4 s). */
+  reset(): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -64,6 +66,12 @@ function createSqlite(journal: SqliteJournal, copyOf?: string): SuiteDatabase {
       return parts.join('\n');
     },
     clone: async () => createSqlite(journal, file),
+    reset: async () => {
+      for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
+      const db = new BetterSqlite3(file);
+      db.pragma(`journal_mode = ${journal}`);
+      db.close();
+    },
     drop: async () => rmSync(dir, { recursive: true, force: true }),
   };
   return self;
@@ -89,6 +97,7 @@ async function createPostgres(template?: string): Promise<SuiteDatabase> {
       return String(result.stdout).split('\n').filter((line) => !line.startsWith('\\restrict') && !line.startsWith('\\unrestrict')).join('\n');
     },
     clone: () => createPostgres(name),
+    reset: () => query('DROP SCHEMA public CASCADE; CREATE SCHEMA public').then(() => {}),
     drop: () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).then(() => {}),
   };
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 /** One line of the suite's output: a check, the figure it measured, and whether it held. */
 export interface CheckResult {
   /** The check's group, as numbered in the README (1 stampede … 7 unreachable). */
@@ -13,9 +15,24 @@ export interface CheckResult {
 /** Prints a result as soon as it is known, so a long run shows progress. */
 export function printResult(result: CheckResult): void {
   console.log(`${result.name}: ${result.figure}  ${result.pass ? 'PASS' : 'FAIL'}  (${result.seconds.toFixed(1)} s)`);
-  const shown = result.failures.slice(0, 12);
+  const shown = result.failures.slice(0, 80);
   for (const failure of shown) console.log(`    ✗ ${failure}`);
   if (result.failures.length > shown.length) console.log(`    … and ${result.failures.length - shown.length} more`);
+}
+
+/**
+ * CPU seconds used by the suite and every process it waited for (utime + cutime + stime + cstime
+ * from /proc): divided by the core count, what the wall time would be on an idle machine.
+ */
+export function cpuSeconds(): number | undefined {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // After "pid (comm) ", field 3 is index 0: utime is field 14, stime 15, cutime 16, cstime 17.
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 export function summaryTable(results: CheckResult[], totalSeconds: number): string {
@@ -29,7 +46,7 @@ export function summaryTable(results: CheckResult[], totalSeconds: number): stri
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.map(line),
     '',
-    `${passed}/${results.length} checks passed in ${totalSeconds.toFixed(0)} s.`,
+    `${passed}/${results.length} checks passed in ${totalSeconds.toFixed(0)} s (CPU: ${cpuSeconds()?.toFixed(0) ?? 'n/a'} s on ${availableParallelism()} cores).`,
   ].join('\n');
 }
 

@@ -6,9 +6,12 @@
 import { performance } from 'node:perf_hooks';
 import { prepareCli } from './cli.ts';
 import { brokenSql } from './checks/broken-sql.ts';
+import { fuzz } from './checks/fuzz.ts';
 import { lockHolder } from './checks/lock-holder.ts';
 import { sigkill } from './checks/sigkill.ts';
 import { stampede } from './checks/stampede.ts';
+import { UNREACHABLE_CASES, unreachable } from './checks/unreachable.ts';
+import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 import { TAMPER_CASES, tamperBase, tampering } from './checks/tampering.ts';
 import { createRng, suiteSeed } from './prng.ts';
 import { type CheckResult, summaryTable, timed } from './report.ts';
@@ -48,6 +51,22 @@ if (want('5')) {
     for (const tamperCase of TAMPER_CASES) results.push(await timed('5', `tampering: ${tamperCase.name}`, () => tampering(tamperCase, bases)));
   } finally {
     for (const base of bases.values()) await base.remove();
+  }
+}
+if (want('6')) {
+  results.push(await timed('6', 'fuzz of bad inputs', () => fuzz(seed, Number(process.env.RELIABILITY_FUZZ_CASES ?? 160))));
+}
+if (want('7')) {
+  let privatePg: PrivatePostgres | undefined;
+  try {
+    privatePg = await startPrivatePostgres();
+  } catch (error) {
+    console.log(`(private PostgreSQL cluster did not start: ${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    for (const testCase of UNREACHABLE_CASES) results.push(await timed('7', `unusable database: ${testCase.name}`, () => unreachable(testCase, privatePg)));
+  } finally {
+    await privatePg?.stop();
   }
 }
 
