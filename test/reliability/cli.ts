@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa, type ResultPromise } from 'execa';
@@ -10,14 +11,23 @@ import { REPO_ROOT } from '../support/temp-project.ts';
  * ~0.8 s, and the suite starts about a thousand processes; RELIABILITY_CLI=tsx runs the sources.
  */
 let command: { file: string; prefix: string[] } | undefined;
+let builtDir: string | undefined;
 
-/** Builds into dist/reliability-cli (inside the repository, so the bundle's packages resolve). */
+export function removeCli(): void {
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
+}
+
+/**
+ * Builds into dist/reliability-cli/<pid> (inside the repository, so the bundle's packages
+ * resolve; per process, so two runs never rebuild under each other). removeCli() deletes it.
+ */
 export async function prepareCli(): Promise<string> {
   if (process.env.RELIABILITY_CLI === 'tsx') {
     command = { file: process.execPath, prefix: ['--import', 'tsx', path.join(REPO_ROOT, 'orchestrator/index.ts')] };
     return 'tsx orchestrator/index.ts';
   }
-  const entry = await buildCli(path.join(REPO_ROOT, 'dist/reliability-cli'));
+  builtDir = path.join(REPO_ROOT, 'dist/reliability-cli', String(process.pid));
+  const entry = await buildCli(builtDir);
   command = { file: process.execPath, prefix: [entry] };
   return `node ${path.relative(REPO_ROOT, entry)}`;
 }

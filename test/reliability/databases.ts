@@ -57,7 +57,13 @@ function createSqlite(journal: SqliteJournal, copyOf?: string): SuiteDatabase {
   const self: SuiteDatabase = {
     provider: 'sqlite',
     url: `file:${file}`,
-    query: async <Row>(sql: string) => withDb((db) => db.prepare(sql).all() as Row[]),
+    query: async <Row>(sql: string) =>
+      withDb((db) => {
+        const statement = db.prepare(sql);
+        if (statement.reader) return statement.all() as Row[];
+        statement.run();
+        return [];
+      }),
     tables: async () => withDb((db) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name)),
     columns: async (table) => withDb((db) => (db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').all(table) as { name: string }[]).map((r) => r.name)),
     dump: async () => {

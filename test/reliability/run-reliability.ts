@@ -4,7 +4,7 @@
  * then a summary table; exit 1 when any check fails. See README, "Tests".
  */
 import { performance } from 'node:perf_hooks';
-import { prepareCli } from './cli.ts';
+import { prepareCli, removeCli } from './cli.ts';
 import { brokenSql } from './checks/broken-sql.ts';
 import { fuzz } from './checks/fuzz.ts';
 import { lockHolder } from './checks/lock-holder.ts';
@@ -70,6 +70,7 @@ if (want('7')) {
   }
 }
 
+removeCli();
 const total = (performance.now() - started) / 1000;
 console.log(`\n${summaryTable(results, total)}`);
 process.exitCode = results.every((result) => result.pass) ? 0 : 1;
