@@ -110,7 +110,8 @@ export function stackTraceLines(run: CliRun): string[] {
 
 /** One line describing how a run ended, for failure lists. */
 export function describeRun(run: CliRun): string {
-  const firstError = run.stderr.split('\n').find((line) => line.trim() !== '') ?? '(no stderr)';
+  const lines = run.stderr.split('\n');
+  const firstError = lines.find((line) => line.startsWith('Error')) ?? lines.find((line) => line.trim() !== '') ?? '(no stderr)';
   const how = run.timedOut ? `hung (killed after ${(run.ms / 1000).toFixed(0)} s)` : run.signal ? `killed by ${run.signal}` : `exit ${run.exitCode}`;
   return `${how}: ${firstError.slice(0, 240)}`;
 }

@@ -81,6 +81,8 @@ async function runCase(fuzzCase: FuzzCase, provider: Provider, seed: number, bas
     }
     const code = errorCode(run);
     if (!code) problems.push(`no "Error [CODE]:" line: ${describeRun(run)}`);
+    // Bad input is permanent: exit 3 would make the container entrypoint retry it.
+    else if (run.exitCode !== 1) problems.push(`exit ${run.exitCode} (${code}): a bad input should exit 1`);
     if (run.stderr.length > SHORT_STDERR) problems.push(`stderr is ${run.stderr.length} characters, not a short message`);
     if (code === 'MIGRATION_FAILED' && fuzzCase.expect === 'either') {
       // It ran and was rolled back: a failed-attempt row is expected, the base tables untouched.

@@ -55,7 +55,7 @@ export const TAMPER_CASES: TamperCase[] = [
 ];
 
 /**
- * One tampering case on both databases: a refusal must exit non-zero with its code, no stack
+ * One tampering case on both databases: a refusal must exit 1 with its code, no stack
  * trace, and leave the database dump byte-identical; the CRLF case must deploy.
  */
 export async function tampering(tamperCase: TamperCase, bases: Map<Provider, { root: string; db: SuiteDatabase }>): Promise<{ figure: string; failures: string[] }> {
@@ -74,7 +74,8 @@ export async function tampering(tamperCase: TamperCase, bases: Map<Provider, { r
       if (tamperCase.code) {
         const identical = before === after;
         figures.push(`${label} exit ${run.exitCode} ${errorCode(run) ?? '(no code)'}${identical ? ', dump identical' : ', DUMP CHANGED'}`);
-        if (run.exitCode === 0 || !run.stderr.includes(tamperCase.code)) failures.push(`${label}: expected a refusal with ${tamperCase.code}, got ${describeRun(run)}`);
+        // A refusal is permanent (exit 1), never "retry" (3): the files must change first.
+        if (run.exitCode !== 1 || errorCode(run) !== tamperCase.code) failures.push(`${label}: expected exit 1 with ${tamperCase.code}, got ${describeRun(run)}`);
         if (!identical) failures.push(`${label}: database changed: ${firstDifference(before, after)}`);
       } else {
         const effects = await inspectEffects(db, { provider, plugins: ['p1'], migrations: 4 });
