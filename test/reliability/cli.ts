@@ -8,7 +8,9 @@ import { REPO_ROOT } from '../support/temp-project.ts';
 /**
  * The orchestrator as a user runs it: a process per command. By default the built CLI
  * (`npm run build`, as the Docker image ships it) because it starts in ~0.3 s instead of tsx's
- * ~0.8 s, and the suite starts about a thousand processes; RELIABILITY_CLI=tsx runs the sources.
+ * ~0.8 s, and the suite starts about a thousand processes. RELIABILITY_CLI=tsx runs this
+ * checkout's sources; RELIABILITY_CLI=<path>/orchestrator/index.ts (or a built .mjs) runs another
+ * checkout, e.g. a branch to judge before merging it.
  */
 let command: { file: string; prefix: string[] } | undefined;
 let builtDir: string | undefined;
@@ -17,14 +19,19 @@ export function removeCli(): void {
   if (builtDir) rmSync(builtDir, { recursive: true, force: true });
 }
 
-/**
- * Builds into dist/reliability-cli/<pid> (inside the repository, so the bundle's packages
- * resolve; per process, so two runs never rebuild under each other). removeCli() deletes it.
- */
+/** Builds into dist/reliability-cli/<pid> (inside the repository, so the bundle's packages resolve; per process, so two runs never rebuild under each other). */
 export async function prepareCli(): Promise<string> {
-  if (process.env.RELIABILITY_CLI === 'tsx') {
-    command = { file: process.execPath, prefix: ['--import', 'tsx', path.join(REPO_ROOT, 'orchestrator/index.ts')] };
-    return 'tsx orchestrator/index.ts';
+  const choice = process.env.RELIABILITY_CLI ?? 'built';
+  // Absolute, because the CLI runs with the temp project as its working directory.
+  const tsx = import.meta.resolve('tsx');
+  if (choice === 'tsx' || choice.endsWith('.ts')) {
+    const entry = choice === 'tsx' ? path.join(REPO_ROOT, 'orchestrator/index.ts') : path.resolve(choice);
+    command = { file: process.execPath, prefix: ['--import', tsx, entry] };
+    return `tsx ${entry}`;
+  }
+  if (choice !== 'built') {
+    command = { file: process.execPath, prefix: [path.resolve(choice)] };
+    return `node ${path.resolve(choice)}`;
   }
   builtDir = path.join(REPO_ROOT, 'dist/reliability-cli', String(process.pid));
   const entry = await buildCli(builtDir);

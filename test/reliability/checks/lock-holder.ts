@@ -39,6 +39,8 @@ export async function lockHolder(provider: 'postgresql' | 'sqlite'): Promise<{ f
   const failures: string[] = [];
   try {
     let holderDone: Promise<Timed>;
+    /** When the lock was released at the earliest: a waiter that ends before it did not wait for the holder. */
+    let releasedAt: () => number;
     let limited: Timed;
     let waiter: Promise<Timed>;
     if (provider === 'postgresql') {
@@ -49,6 +51,9 @@ export async function lockHolder(provider: 'postgresql' | 'sqlite'): Promise<{ f
         return Number(rows[0]?.n) > 0;
       }, 15_000);
       if (!inside) failures.push('the holder never reached its sleeping migration');
+      // The sleep began before it was seen, so it ends no earlier than this (minus the poll interval).
+      const sleepSeenAt = Date.now();
+      releasedAt = () => sleepSeenAt + HOLD_SECONDS * 1000 - 100;
       waiter = startTimed(project.root, db.url, []);
       limited = await startTimed(project.root, db.url, ['--lock-timeout', String(LIMIT_SECONDS)]);
       holderDone = holder;
@@ -58,17 +63,20 @@ export async function lockHolder(provider: 'postgresql' | 'sqlite'): Promise<{ f
       const other = new BetterSqlite3(file);
       other.exec('BEGIN IMMEDIATE');
       const startedAt = Date.now();
+      let committedAt = Number.POSITIVE_INFINITY;
+      releasedAt = () => committedAt;
       holderDone = sleep(HOLD_SECONDS * 1000).then(() => {
         other.exec('COMMIT');
         other.close();
-        return { run: { exitCode: 0, stdout: '', stderr: '', ms: 0, signal: undefined, timedOut: false }, startedAt, endedAt: Date.now() };
+        committedAt = Date.now();
+        return { run: { exitCode: 0, stdout: '', stderr: '', ms: 0, signal: undefined, timedOut: false }, startedAt, endedAt: committedAt };
       });
       waiter = startTimed(project.root, db.url, []);
       limited = await startTimed(project.root, db.url, [], { ORCHESTRATOR_LOCK_TIMEOUT: String(LIMIT_SECONDS) });
     }
     const holder = await holderDone;
     const waited = await waiter;
-    const holderEndedAt = holder.endedAt;
+    const holderEndedAt = releasedAt();
     if (holder.run.exitCode !== 0) failures.push(`holder: ${describeRun(holder.run)}`);
 
     const limitedMs = limited.endedAt - limited.startedAt;
