@@ -77,12 +77,13 @@ describe('project files that cannot be read are errors naming the path and the f
       const nobody = Number(stdout);
       chmodSync(project.root, 0o755);
       chmodSync(path.join(project.pluginDir('one'), 'models.prisma'), 0o000);
-      const result = await execa('node', ['--import', 'tsx', path.join(REPO_ROOT, 'orchestrator/index.ts'), '--project', project.root, 'deploy'], {
+      const result = await execa('node', ['--import', 'tsx', path.join(REPO_ROOT, 'orchestrator/index.ts'), '--project', project.root, 'generate'], {
         reject: false,
         cwd: REPO_ROOT,
         uid: nobody,
         gid: nobody,
-        env: { CI: 'true', DATABASE_URL: `file:${path.join(project.root, 'app.db')}` },
+        // generate reads every model file and opens no database (nobody could not create one here).
+        env: { CI: 'true' },
       });
       const run = { exitCode: result.exitCode ?? -1, stdout: String(result.stdout), stderr: String(result.stderr) };
       assertClearError(run, 'PLUGIN_MODELS_INVALID', new RegExp(`plugins/one/models\\.prisma cannot be read: permission denied\\.\\nFix: Make it readable .* \\(uid ${nobody}\\)`));
