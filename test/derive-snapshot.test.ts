@@ -79,7 +79,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       const unchanged = await app.cli(['generate'], env());
       assert.equal(unchanged.exitCode, 0, unchanged.stderr);
-      assert.match(unchanged.stdout, /one: no changes \(state before it derived by replaying its migrations/);
+      assert.match(unchanged.stdout, /one: no changes \(previous state derived by replaying its migrations/);
       assert.match(unchanged.stdout, /No changes/);
       assert.deepEqual(app.migrations('one'), ['20260101000000_handwritten']);
       assert.deepEqual(await db.tables(), [], 'generate must not touch DATABASE_URL');
@@ -145,8 +145,8 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       const first = await app.cli(['generate'], env());
       assert.equal(first.exitCode, 0, first.stderr);
-      assert.match(first.stdout, /one: new migration \d{14}_update \(state before it derived/);
-      assert.match(first.stdout, /two: no changes \(state before it derived/);
+      assert.match(first.stdout, /one: new migration \d{14}_update \(previous state derived/);
+      assert.match(first.stdout, /two: no changes \(previous state derived/);
       const oneSql = app.readMigration('one', app.migrations('one')[1]!);
       assert.match(oneSql, /ALTER TABLE "books" ADD COLUMN\s+"isbn" TEXT/);
       assert.match(oneSql, /DROP TABLE "legacy"/, 'a table no model declares is dropped by its own plugin, as Prisma Migrate would');
@@ -262,7 +262,7 @@ describe('deriving is impossible or refused', () => {
     assert.equal(warm.exitCode, 0, warm.stderr);
     console.log(`# generate with PGlite: first start ${coldSeconds.toFixed(1)} s, from the cached data directory ${warmSeconds.toFixed(1)} s`);
     assert.match(warm.stdout, /one: no changes\n/, 'one has its snapshot now');
-    assert.match(warm.stdout, /two: new migration \d{14}_update \(state before it derived/);
+    assert.match(warm.stdout, /two: new migration \d{14}_update \(previous state derived/);
     assert.equal(app.readMigration('two', app.migrations('two')[1]!).trim(), '-- AlterTable\nALTER TABLE "users" ADD COLUMN     "nickname" TEXT;');
     assert.deepEqual(await db.tables(), [], 'generate must not touch DATABASE_URL');
 

@@ -38,7 +38,7 @@ export async function generateCommand(project: Project, pluginNames: string[], o
         async run() {
           const migration = await planMigration(project, engine, deriver, plugin, schemas, options.name, now);
           planned.push(migration);
-          const derived = migration.derivedFrom ? ` (state before it derived by replaying its migrations, which have no snapshot)` : '';
+          const derived = migration.derivedFrom ? ` (previous state derived by replaying its migrations, which have no snapshot.prisma)` : '';
           return migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}`;
         },
       })),
