@@ -64,3 +64,13 @@ export class OrchestratorError extends Error {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** How much of a value from the user's files a message quotes: enough to recognise it, never a wall of text. */
+const QUOTE_LIMIT = 80;
+
+/** A value from a user's file, shortened for a message: `"very long…" (350000 characters)`. */
+export function quoteForMessage(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  if (text.length <= QUOTE_LIMIT) return `"${text}"`;
+  return `"${text.slice(0, QUOTE_LIMIT)}…" (${text.length} characters)`;
+}

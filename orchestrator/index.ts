@@ -36,7 +36,7 @@ Environment:
   ORCHESTRATOR_PROVIDER  provider migrations are generated for: sqlite (default) or postgresql
   ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS    PostgreSQL connect timeout (default 10)
   ORCHESTRATOR_LOCK_TIMEOUT               see deploy --lock-timeout (default 300)
-  ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer (default 60000)
+  ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer, unless --lock-timeout is given (default 60000)
   SHADOW_DATABASE_URL                     PostgreSQL scratch database into which generate replays
                                           migrations that have no snapshot (in a temporary schema,
                                           dropped after); unset: an embedded PGlite
@@ -83,7 +83,7 @@ program
   .command('deploy')
   .description('apply pending migrations to DATABASE_URL, each step together with its history progress')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
-  .option('--lock-timeout <seconds>', 'PostgreSQL: how long to wait for another deploy of the same schema (env ORCHESTRATOR_LOCK_TIMEOUT; default 300; 0 fails at once); exit 3 when it runs out', seconds)
+  .option('--lock-timeout <seconds>', 'how long to wait for another deploy: of the same schema on PostgreSQL (default 300), for the write lock on SQLite (default ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS); env ORCHESTRATOR_LOCK_TIMEOUT; 0 fails at once; exit 3 when it runs out', seconds)
   .option('--accept-missing <plugin/migration>', 'an applied migration was deleted on purpose: stop counting it (MIGRATION_MISSING)', collect, [])
   .option('--accept-renamed <plugin/migration>', 'an applied migration was renamed to this: record the new name, run nothing (MIGRATION_RENAMED)', collect, [])
   .option('--accept-modified <plugin/migration>', 'an applied migration was edited harmlessly: record its new checksum, run nothing (MIGRATION_MODIFIED)', collect, [])

@@ -1,5 +1,5 @@
 import type { Project } from '../config/load-project.ts';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/open-database.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/deploy-lock-options.ts';
 import { withDatabase } from '../database/with-database.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { DeployOverrides } from '../deploy/deploy-overrides.ts';
@@ -11,7 +11,7 @@ import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 
 export interface DeployOptions extends DeployOverrides {
-  /** Seconds to wait for another deploy's lock (PostgreSQL); else ORCHESTRATOR_LOCK_TIMEOUT, else 300. 0 fails at once. */
+  /** Seconds to wait for another deploy (PostgreSQL's lock, SQLite's write lock); else ORCHESTRATOR_LOCK_TIMEOUT, else each database's default. 0 fails at once. */
   lockTimeout?: number;
 }
 
@@ -28,7 +28,9 @@ export async function deployCommand(project: Project, pluginNames: string[], opt
       return ownership;
     },
   };
-  const lock = { timeoutMs: lockTimeoutSeconds(options) * 1000, onWait: (message: string) => console.error(message) };
+  // One wait limit for both databases: the deploy lock on PostgreSQL, the busy timeout on SQLite.
+  const seconds = lockTimeoutSeconds(options);
+  const lock = { ...(seconds === undefined ? {} : { timeoutMs: seconds * 1000 }), onWait: (message: string) => console.error(message) };
   return withDatabase(project.databaseUrl, project.root, { create: true, command: 'deploy', lock }, async (db) => {
     const results = await runDeploy(db, plugins, model, async (steps) => {
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
@@ -43,9 +45,10 @@ export async function deployCommand(project: Project, pluginNames: string[], opt
   });
 }
 
-function lockTimeoutSeconds(options: DeployOptions, env: NodeJS.ProcessEnv = process.env): number {
+/** --lock-timeout, else ORCHESTRATOR_LOCK_TIMEOUT; undefined leaves each database its default. */
+function lockTimeoutSeconds(options: DeployOptions, env: NodeJS.ProcessEnv = process.env): number | undefined {
   if (options.lockTimeout !== undefined) return options.lockTimeout;
-  if (!env.ORCHESTRATOR_LOCK_TIMEOUT) return DEFAULT_LOCK_TIMEOUT_SECONDS;
+  if (!env.ORCHESTRATOR_LOCK_TIMEOUT) return undefined;
   const seconds = Number(env.ORCHESTRATOR_LOCK_TIMEOUT);
   if (!Number.isFinite(seconds) || seconds < 0) {
     throw new OrchestratorError('CONFIG_INVALID', `ORCHESTRATOR_LOCK_TIMEOUT="${env.ORCHESTRATOR_LOCK_TIMEOUT}" is not a number of seconds.`, {

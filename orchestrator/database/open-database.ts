@@ -3,13 +3,11 @@ import { OrchestratorError } from '../errors.ts';
 import { classifyDatabaseError, describeDatabaseError, type DatabaseErrorContext } from './classify-database-error.ts';
 import type { Database } from './database.ts';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
-import type { DeployLockOptions } from './postgres-database.ts';
+import type { DeployLockOptions } from './deploy-lock-options.ts';
 
 /** Who connects, as pg_stat_activity shows it (`application_name`), unless DATABASE_URL sets one. */
 const APPLICATION_NAME = 'prisma-plugin-orchestrator';
 
-/** Default wait for another deploy's lock (PostgreSQL), in seconds. */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 300;
 
 export interface OpenOptions {
   /** Deploy: create the SQLite file, or the `?schema=` schema, when missing. Status: read only. */
@@ -31,14 +29,14 @@ export async function openDatabase(url: string, projectRoot: string, options: Op
       case 'sqlite': {
         // Drivers load on demand: a SQLite deploy never loads pg, and the reverse.
         const { SqliteDatabase } = await import('./sqlite-database.ts');
-        return SqliteDatabase.open(target.filePath, target.displayUrl, { create: options.create });
+        return SqliteDatabase.open(target.filePath, target.displayUrl, { create: options.create, ...(options.lock?.timeoutMs !== undefined ? { busyTimeoutMs: options.lock.timeoutMs } : {}) });
       }
       case 'postgresql': {
         const { PostgresDatabase } = await import('./postgres-database.ts');
         return await PostgresDatabase.connect(target, {
           applicationName: options.command ? `${APPLICATION_NAME} ${options.command}` : APPLICATION_NAME,
           createSchema: options.create,
-          lock: options.lock ?? { timeoutMs: DEFAULT_LOCK_TIMEOUT_SECONDS * 1000 },
+          lock: options.lock ?? {},
         });
       }
       default:

@@ -5,6 +5,7 @@ import { OrchestratorError, errorMessage } from '../errors.ts';
 import { codedError, driverErrorCode } from './classify-database-error.ts';
 import type { Database, SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
 import { describeLockHolders } from './postgres-lock-holders.ts';
 
 /** The first key of the deploy lock (`pg_try_advisory_lock(int, int)`); the second is the schema's. */
@@ -20,13 +21,6 @@ const LOCK_REPORT_EVERY_MS = 5_000;
  * transaction and its lock within about this long, instead of when the statement ends.
  */
 const CLIENT_CHECK_INTERVAL = '1s';
-
-export interface DeployLockOptions {
-  /** How long to wait for another deploy's lock before LOCK_TIMEOUT; 0 tries once. */
-  timeoutMs: number;
-  /** Told, every few seconds while waiting, who holds the lock. */
-  onWait?(message: string): void;
-}
 
 export interface PostgresOptions {
   /** Shown in pg_stat_activity, so a waiting deploy (and an operator) can tell who holds the lock. */
@@ -165,12 +159,13 @@ export class PostgresDatabase implements Database {
   /** Polls the lock: each try is its own short statement, so a waiter holds no snapshot and no transaction. */
   private async acquire(keys: [number, number]): Promise<void> {
     const started = Date.now();
+    const timeoutMs = this.lock.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
     let nextReport = 0; // the first report comes at once, then every few seconds
     for (;;) {
       const [row] = await this.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', keys);
       if (row?.locked) return;
       const waited = Date.now() - started;
-      if (waited >= this.lock.timeoutMs) {
+      if (waited >= timeoutMs) {
         const holders = await describeLockHolders(this, keys);
         throw new OrchestratorError('LOCK_TIMEOUT', `Another deploy holds the deploy lock of schema "${this.schema}" on ${this.displayUrl}; gave up after ${Math.round(waited / 1000)} s.\nHeld by ${holders}.`, {
           fix: 'Retry when that deploy is done (the container entrypoint retries exit code 3 by itself), or wait longer with --lock-timeout <seconds> or ORCHESTRATOR_LOCK_TIMEOUT. A holder that hangs can be ended with SELECT pg_terminate_backend(<pid>).',
@@ -178,10 +173,10 @@ export class PostgresDatabase implements Database {
       }
       if (waited >= nextReport && this.lock.onWait) {
         nextReport = waited + LOCK_REPORT_EVERY_MS;
-        this.lock.onWait(`Waiting for the deploy lock of schema "${this.schema}" (${Math.round(waited / 1000)} s of ${Math.round(this.lock.timeoutMs / 1000)} s): held by ${await describeLockHolders(this, keys)}.`);
+        this.lock.onWait(`Waiting for the deploy lock of schema "${this.schema}" (${Math.round(waited / 1000)} s of ${Math.round(timeoutMs / 1000)} s): held by ${await describeLockHolders(this, keys)}.`);
       }
       // Jitter keeps many waiting replicas from polling in step.
-      await sleep(Math.min(LOCK_POLL_MS + Math.random() * LOCK_POLL_MS, Math.max(this.lock.timeoutMs - waited, 0)));
+      await sleep(Math.min(LOCK_POLL_MS + Math.random() * LOCK_POLL_MS, Math.max(timeoutMs - waited, 0)));
     }
   }
 

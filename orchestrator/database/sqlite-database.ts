@@ -6,7 +6,6 @@ import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './c
 import type { Database, SqlRunner } from './database.ts';
 
 /** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
-const BUSY_TIMEOUT_MS = sqliteBusyTimeoutMs();
 
 /** Kernel filesystems: files there are not storage, and reading some of them blocks forever. */
 const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev'];
@@ -33,15 +32,15 @@ export class SqliteDatabase implements Database {
    * Opens the file; with `create` false and no file yet, an empty in-memory database stands in
    * for it (what status reads), so nothing is created.
    */
-  static open(filePath: string, displayUrl: string, options: { create: boolean }): SqliteDatabase {
+  static open(filePath: string, displayUrl: string, options: { create: boolean; busyTimeoutMs?: number }): SqliteDatabase {
     refuseNonStorage(filePath, displayUrl);
     const exists = existsSync(filePath);
     if (!exists && options.create) createFolder(path.dirname(filePath), displayUrl);
-    return new SqliteDatabase(exists || options.create ? filePath : null, displayUrl);
+    return new SqliteDatabase(exists || options.create ? filePath : null, displayUrl, options.busyTimeoutMs ?? sqliteBusyTimeoutMs());
   }
 
-  private constructor(filePath: string | null, displayUrl: string) {
-    this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: BUSY_TIMEOUT_MS });
+  private constructor(filePath: string | null, displayUrl: string, busyTimeoutMs: number) {
+    this.db = new BetterSqlite3(filePath ?? ':memory:', { timeout: busyTimeoutMs });
     this.displayUrl = displayUrl;
   }
 

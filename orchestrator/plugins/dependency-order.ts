@@ -1,4 +1,4 @@
-import { OrchestratorError } from '../errors.ts';
+import { OrchestratorError, quoteForMessage } from '../errors.ts';
 import { MANIFEST_FILE, type Plugin } from './plugin.ts';
 
 /**
@@ -11,8 +11,8 @@ export function orderByDependencies(plugins: Plugin[]): Plugin[] {
   for (const plugin of plugins) {
     for (const dependency of plugin.dependsOn) {
       if (!byName.has(dependency)) {
-        throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin "${plugin.name}" depends on "${dependency}", which is not a plugin (${plugin.dir}/${MANIFEST_FILE}).`, {
-          fix: `Add the plugin "${dependency}" under plugins/, or remove it from "dependsOn". Known plugins: ${[...byName.keys()].join(', ')}.`,
+        throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin "${plugin.name}" depends on ${quoteForMessage(dependency)}, which is not a plugin (${plugin.dir}/${MANIFEST_FILE}).`, {
+          fix: `Add the plugin ${quoteForMessage(dependency)} under plugins/, or remove it from "dependsOn". Known plugins: ${[...byName.keys()].join(', ')}.`,
         });
       }
     }

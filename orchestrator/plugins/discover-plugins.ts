@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { readJsonObject } from '../config/read-json-object.ts';
-import { OrchestratorError } from '../errors.ts';
+import { OrchestratorError, quoteForMessage } from '../errors.ts';
 import { isProjectFolder, listProjectFolder } from '../files/project-files.ts';
 import { orderByDependencies, transitiveDependencies } from './dependency-order.ts';
 import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
@@ -58,7 +58,7 @@ function readPlugin(dir: string): Plugin {
     });
   }
   if (!PLUGIN_NAME.test(folder)) {
-    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin folder name "${folder}" (${dir}) is not a valid plugin name.`, {
+    throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin folder name ${quoteForMessage(folder)} (${dir}) is not a valid plugin name.`, {
       fix: 'Rename the folder: a lowercase letter, then lowercase letters, digits or "_", at most 44 characters.',
     });
   }
@@ -67,7 +67,7 @@ function readPlugin(dir: string): Plugin {
     new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin "${folder}": ${manifestPath} ${detail}.`, { fix });
 
   if (manifest.name !== undefined && manifest.name !== folder) {
-    throw invalid(`says "name": "${String(manifest.name)}" but the folder is "${folder}"`, `Make them equal, or drop "name" from the manifest.`);
+    throw invalid(`says "name": ${quoteForMessage(manifest.name)} but the folder is "${folder}"`, `Make them equal, or drop "name" from the manifest.`);
   }
   if (typeof manifest.version !== 'string' || manifest.version.trim() === '') {
     throw invalid('has no "version" string', 'Add "version": "1.0.0" (any non-empty string).');
