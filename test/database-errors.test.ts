@@ -189,7 +189,7 @@ describe('SQLite errors', () => {
       assert.equal((await project.cli(['generate'])).exitCode, 0);
       holder.exec('BEGIN IMMEDIATE');
       const run = await project.cli(['deploy'], { ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS: '300' });
-      assertError(run, RETRYABLE, 'LOCK_TIMEOUT', 'ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS, 300 ms', '(SQLITE_BUSY)');
+      assertError(run, RETRYABLE, 'LOCK_TIMEOUT', 'ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS, in milliseconds', '(SQLITE_BUSY)');
       holder.exec('ROLLBACK');
       assert.deepEqual(await db.tables(), [], 'nothing was written, not even a failed-attempt row');
       const retried = await project.cli(['deploy']);

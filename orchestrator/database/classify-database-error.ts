@@ -84,7 +84,7 @@ const LOST: Kind = {
 
 const SQLITE_LOCK: Kind = {
   code: 'LOCK_TIMEOUT',
-  what: (context) => `another process held the write lock of ${context.displayUrl} for longer than the busy timeout (deploy --lock-timeout or ORCHESTRATOR_LOCK_TIMEOUT in seconds, else ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS, now ${sqliteBusyTimeoutMs()} ms)`,
+  what: (context) => `another process held the write lock of ${context.displayUrl} for longer than the busy timeout (deploy --lock-timeout or ORCHESTRATOR_LOCK_TIMEOUT, in seconds; else ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS, in milliseconds)`,
   fix: () => 'Retry when the other writer is done (the container entrypoint retries exit code 3 by itself), or wait longer with deploy --lock-timeout <seconds>.',
 };
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
@@ -27,6 +27,8 @@ export class SqliteDatabase implements Database {
   readonly provider = 'sqlite' as const;
   readonly displayUrl: string;
   private readonly db: BetterSqlite3.Database;
+  /** The file this connection created: removed again on close if nothing was written to it. */
+  private createdFile: string | undefined;
 
   /**
    * Opens the file; with `create` false and no file yet, an empty in-memory database stands in
@@ -36,7 +38,9 @@ export class SqliteDatabase implements Database {
     refuseNonStorage(filePath, displayUrl);
     const exists = existsSync(filePath);
     if (!exists && options.create) createFolder(path.dirname(filePath), displayUrl);
-    return new SqliteDatabase(exists || options.create ? filePath : null, displayUrl, options.busyTimeoutMs ?? sqliteBusyTimeoutMs());
+    const database = new SqliteDatabase(exists || options.create ? filePath : null, displayUrl, options.busyTimeoutMs ?? sqliteBusyTimeoutMs());
+    if (!exists && options.create) database.createdFile = filePath;
+    return database;
   }
 
   private constructor(filePath: string | null, displayUrl: string, busyTimeoutMs: number) {
@@ -104,6 +108,8 @@ export class SqliteDatabase implements Database {
 
   async close(): Promise<void> {
     this.db.close();
+    // A deploy refused before any SQL must leave no trace, not even an empty database file.
+    if (this.createdFile && existsSync(this.createdFile) && statSync(this.createdFile).size === 0) rmSync(this.createdFile, { force: true });
   }
 }
 

@@ -1,5 +1,5 @@
+import { displayPath } from '../files/project-files.ts';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Database, SqlRunner } from '../database/database.ts';
 import type { AttemptState, HistoryStore } from '../database/history-store.ts';
 import { classifyDatabaseError, describeDatabaseError } from '../database/classify-database-error.ts';
@@ -57,7 +57,7 @@ export function startedOutsideTransaction(attempt: AttemptState, index: number):
 export async function applyMigration(db: Database, history: HistoryStore, work: MigrationWork): Promise<boolean> {
   const { migration, plan } = work;
   const steps = stepsOf(plan);
-  const where = `Plugin "${work.plugin}", migration ${migration.name} (${path.relative(process.cwd(), migration.sqlPath)})`;
+  const where = `Plugin "${work.plugin}", migration ${migration.name} (${displayPath(migration.sqlPath)})`;
   const startedAt = new Date();
   let attempt = work.resume && { ...work.resume };
 

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { displayPath } from '../files/project-files.ts';
 import type { Provider } from '../config/provider.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
@@ -15,7 +15,7 @@ export async function readMigrationPlan(plugin: string, migration: MigrationOnDi
     return await planMigration(migration.sql, provider);
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error;
-    const file = `${path.relative(process.cwd(), migration.sqlPath)}:${error.line}`;
+    const file = `${displayPath(migration.sqlPath)}:${error.line}`;
     throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin}", migration ${migration.name} cannot be read as ${sqlDialectFor(provider).displayName} SQL: ${error.message} (${file}). Nothing was applied.`, {
       fix: `Correct ${file}, then run deploy again.`,
       cause: error,

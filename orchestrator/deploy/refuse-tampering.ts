@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { displayPath } from '../files/project-files.ts';
 import { OrchestratorError, type ErrorCode } from '../errors.ts';
 import { historyTableName } from '../plugins/plugin.ts';
 import type { PluginState, ProjectState } from '../status/read-plugin-states.ts';
@@ -21,7 +21,7 @@ interface Check {
 
 const migrationLine = (state: PluginState, name: string, detail = '') => {
   const file = state.migrations.find((m) => m.name === name)?.sqlPath;
-  return `plugin "${state.plugin.name}", migration ${name}${detail}${file ? ` (${path.relative(process.cwd(), file)})` : ''}`;
+  return `plugin "${state.plugin.name}", migration ${name}${detail}${file ? ` (${displayPath(file)})` : ''}`;
 };
 
 const perMigration = (state: PluginState, names: string[], detail?: (name: string) => string): Finding[] =>

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { displayPath } from '../files/project-files.ts';
 import type { Database, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import { checkMigrationOwnership, ownershipError, unverifiableError } from '../ownership/check-migration-ownership.ts';
@@ -114,7 +114,7 @@ function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
     const index = entry.resume.stepsDone;
     if (index < steps.length && !startedOutsideTransaction(entry.resume, index)) continue;
     const key = migrationKey(entry.plugin, entry.migration.name);
-    const where = `plugin "${entry.plugin}", migration ${entry.migration.name} (${path.relative(process.cwd(), entry.migration.sqlPath)})`;
+    const where = `plugin "${entry.plugin}", migration ${entry.migration.name} (${displayPath(entry.migration.sqlPath)})`;
     const step = steps[index];
     if (!step) {
       // Only if the plan's steps changed under an unfinished row (e.g. another orchestrator version split it differently).

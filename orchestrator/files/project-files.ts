@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { OrchestratorError, type ErrorCode } from '../errors.ts';
 import { driverErrorCode } from '../database/classify-database-error.ts';
@@ -65,4 +66,10 @@ function isSymbolicLink(target: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A path for a message: relative to where the user stands when it is below it, else absolute. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { displayPath } from '../files/project-files.ts';
 import type { Provider } from '../config/provider.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
@@ -127,7 +127,7 @@ function keyed(map: ReadonlyMap<string, string>, key: (name: string) => string):
 const VERBS: Record<ObjectUse, string> = { write: 'changes', reference: 'references', read: 'reads' };
 
 function where(place: Place): string {
-  return `${path.relative(process.cwd(), place.file)}:${place.line}`;
+  return `${displayPath(place.file)}:${place.line}`;
 }
 
 export function ownershipError(violations: OwnershipViolation[]): OrchestratorError {
