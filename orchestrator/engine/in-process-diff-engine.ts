@@ -3,6 +3,7 @@ import type { DiffTarget } from '@prisma/schema-engine-wasm';
 import type { Provider } from '../config/provider.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { SchemaFile } from '../schema/compose-schema.ts';
+import { summarizePrismaErrors } from '../schema/prisma-schema-wasm.ts';
 import type { DiffEngine, PluginDiffRequest, ScratchDatabaseSource } from './diff-engine.ts';
 import { lastEnginePanic, loadWasmSchemaEngine, type WasmSchemaEngine } from './load-wasm-engine.ts';
 import { offlineAdapterFactory } from './offline-adapter.ts';
@@ -88,7 +89,7 @@ function datamodel(files: SchemaFile[]): DiffTarget & { tag: 'schemaDatamodel' }
 function engineError(plugin: string, error: unknown): OrchestratorError {
   const code = (error as { code?: unknown }).code;
   if (code === 'P1012') {
-    return new OrchestratorError('SCHEMA_INVALID', `Plugin "${plugin}": its Prisma schema is invalid.\n${errorMessage(error).trim()}`, {
+    return new OrchestratorError('SCHEMA_INVALID', `Plugin "${plugin}": its Prisma schema is invalid.\n${summarizePrismaErrors(errorMessage(error).trim())}`, {
       fix: `Correct the model file named above (the line is after "-->"), then run generate again.`,
       cause: error,
     });

@@ -216,3 +216,27 @@ function prismaErrorMessage(error: unknown): string {
   // eslint-disable-next-line no-control-regex
   return message.replace(/\u001b\[[0-9;]*m/g, '').trim();
 }
+
+/** How many of Prisma's errors, and how much of each line, a message repeats. */
+const SHOWN_ERRORS = 8;
+const SHOWN_LINE = 240;
+
+/**
+ * Prisma's validation message in short: each error's own line and its `--> file:line`, without
+ * the quoted source (which, for a file of binary junk or a name thousands of characters long,
+ * would fill the terminal), and at most a few errors.
+ */
+export function summarizePrismaErrors(message: string): string {
+  const kept: string[] = [];
+  let errors = 0;
+  for (const line of message.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed.startsWith('error:')) errors++;
+    else if (!trimmed.startsWith('-->')) continue;
+    if (errors > SHOWN_ERRORS) continue;
+    kept.push(line.length > SHOWN_LINE ? `${line.slice(0, SHOWN_LINE)}…` : line);
+  }
+  if (kept.length === 0) return message.length > SHOWN_LINE * 4 ? `${message.slice(0, SHOWN_LINE * 4)}…` : message;
+  if (errors > SHOWN_ERRORS) kept.push(`… and ${errors - SHOWN_ERRORS} more error(s).`);
+  return kept.join('\n');
+}

@@ -19,6 +19,7 @@ import {
   proposeOppositeField,
   readDatamodel,
   schemaConfigBlocks,
+  summarizePrismaErrors,
 } from './prisma-schema-wasm.ts';
 import { schemaHeader } from './schema-header.ts';
 import { stripNativeTypes } from './strip-native-types.ts';
@@ -220,7 +221,7 @@ function explainInvalid(
 }
 
 export function schemaInvalid(plugin: Plugin, prismaMessage: string): OrchestratorError {
-  return new OrchestratorError('SCHEMA_INVALID', `Plugin "${plugin.name}": its Prisma schema is invalid.\n${prismaMessage}`, {
+  return new OrchestratorError('SCHEMA_INVALID', `Plugin "${plugin.name}": its Prisma schema is invalid.\n${summarizePrismaErrors(prismaMessage)}`, {
     fix: 'Correct the model file named above (the line is after "-->"), then run generate again.',
   });
 }
