@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Provider } from '../orchestrator/config/provider.ts';
+import { assertMatchesMonolith } from './support/compare-with-monolith.ts';
+import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import { createTempProject, type PluginFixture, type TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
 
@@ -49,29 +51,15 @@ async function columns(db: TestDatabase, table: string): Promise<string[]> {
 
 for (const provider of PROVIDERS_UNDER_TEST) {
   describe(`a plugin whose first migration was written by hand, on ${provider}`, () => {
-    let db: TestDatabase;
+    const fresh = freshDatabasePerTest(provider);
+    const { project } = fresh;
     /** PostgreSQL: the scratch database generate may use; the application's database stays untouched. */
     let shadow: TestDatabase | undefined;
-    const cleanup: (() => unknown)[] = [];
     const env = (): Record<string, string> => (shadow ? { SHADOW_DATABASE_URL: shadow.url } : {});
-    const project = (plugins: Record<string, PluginFixture>) => {
-      const created = createTempProject(provider, plugins, db.url);
-      cleanup.push(() => created.remove());
-      return created;
-    };
     before(async () => {
-      if (provider === 'postgresql') {
-        shadow = await createTestDatabase(provider);
-        cleanup.push(() => shadow!.drop());
-      }
+      if (provider === 'postgresql') shadow = await createTestDatabase(provider);
     });
-    beforeEach(async () => {
-      db = await createTestDatabase(provider);
-      cleanup.push(() => db.drop());
-    });
-    after(async () => {
-      for (const step of cleanup) await step();
-    });
+    after(() => shadow?.drop());
 
     test('matching the models: no new migration; a new field: only that column; both deploy', async () => {
       const app = project({ one: plugin(BOOK()) });
@@ -82,9 +70,10 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(unchanged.stdout, /one: no changes \(previous state derived by replaying its migrations/);
       assert.match(unchanged.stdout, /No changes/);
       assert.deepEqual(app.migrations('one'), ['20260101000000_handwritten']);
-      assert.deepEqual(await db.tables(), [], 'generate must not touch DATABASE_URL');
+      assert.deepEqual(await fresh.db.tables(), [], 'generate must not touch DATABASE_URL');
 
-      app.writePlugin('one', plugin(BOOK('  pages  Int?')));
+      const final = { one: plugin(BOOK('  pages  Int?')) };
+      app.writePlugin('one', final.one);
       const added = await app.cli(['generate', '--name', 'pages'], env());
       assert.equal(added.exitCode, 0, added.stderr);
       const [, second] = app.migrations('one');
@@ -100,7 +89,8 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       const deployed = await app.cli(['deploy']);
       assert.equal(deployed.exitCode, 0, deployed.stderr);
-      assert.deepEqual(await columns(db, 'books'), ['author', 'id', 'pages', 'title']);
+      assert.deepEqual(await columns(fresh.db, 'books'), ['author', 'id', 'pages', 'title']);
+      await assertMatchesMonolith(fresh.db, final);
 
       // From now on the snapshot is read: no replay.
       const again = await app.cli(['generate'], { SHADOW_DATABASE_URL: 'postgresql://nobody@127.0.0.1:1/none' });
@@ -131,7 +121,8 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       const deployed = await app.cli(['deploy']);
       assert.equal(deployed.exitCode, 0, deployed.stderr);
-      assert.deepEqual(await columns(db, 'books'), ['author', 'id', 'title']);
+      assert.deepEqual(await columns(fresh.db, 'books'), ['author', 'id', 'title']);
+      await assertMatchesMonolith(fresh.db, { one: plugin(BOOK()) });
       const settled = await app.cli(['generate'], env());
       assert.match(settled.stdout, /No changes/);
     });
@@ -152,7 +143,8 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(oneSql, /DROP TABLE "legacy"/, 'a table no model declares is dropped by its own plugin, as Prisma Migrate would');
       assert.equal(app.migrations('two').length, 1);
 
-      app.writePlugin('two', plugin(USER('  nickname String?'), ['one']));
+      const final = { one: plugin(BOOK('  isbn   String?')), two: plugin(USER('  nickname String?'), ['one']) };
+      app.writePlugin('two', final.two);
       const added = await app.cli(['generate', 'two'], env());
       assert.equal(added.exitCode, 0, added.stderr);
       const sql = app.readMigration('two', app.migrations('two')[1]!);
@@ -161,9 +153,10 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       const deployed = await app.cli(['deploy']);
       assert.equal(deployed.exitCode, 0, deployed.stderr);
-      assert.deepEqual(await columns(db, 'books'), ['author', 'id', 'isbn', 'title']);
-      assert.deepEqual(await columns(db, 'users'), ['favoriteBookId', 'id', 'nickname']);
-      assert.ok(!(await db.tables()).includes('legacy'));
+      assert.deepEqual(await columns(fresh.db, 'books'), ['author', 'id', 'isbn', 'title']);
+      assert.deepEqual(await columns(fresh.db, 'users'), ['favoriteBookId', 'id', 'nickname']);
+      assert.ok(!(await fresh.db.tables()).includes('legacy'));
+      await assertMatchesMonolith(fresh.db, final);
     });
 
     test('a hand-written migration that fails when replayed: the error names the plugin, the migration and the statement', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createTempProject, examplePlugins, type PluginFixture } from './support/temp-project.ts';
-import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
+import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
+import { PROVIDERS_UNDER_TEST, createTestDatabase } from './support/test-databases.ts';
 
 const plugin = (models: string, dependsOn: string[] = []): PluginFixture => ({ models, manifest: { version: '1.0.0', dependsOn } });
 
@@ -33,21 +34,8 @@ const DIAMOND = {
 
 for (const provider of PROVIDERS_UNDER_TEST) {
   describe(`plugins that build on plugins, on ${provider}`, () => {
-    // Each test gets a fresh database and project folder.
-    let db: TestDatabase;
-    const cleanup: (() => unknown)[] = [];
-    const project = (plugins: Record<string, PluginFixture>) => {
-      const created = createTempProject(provider, plugins, db.url);
-      cleanup.push(() => created.remove());
-      return created;
-    };
-    beforeEach(async () => {
-      db = await createTestDatabase(provider);
-      cleanup.push(() => db.drop());
-    });
-    after(async () => {
-      for (const step of cleanup) await step();
-    });
+    const fresh = freshDatabasePerTest(provider);
+    const { project } = fresh;
 
     test('a three-plugin chain: foreign keys belong to the dependent plugin; deploying the last plugin deploys its dependencies first', async () => {
       const chain = project(CHAIN);
@@ -63,13 +51,13 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const deployed = await chain.cli(['deploy', 'reports']);
       assert.equal(deployed.exitCode, 0, deployed.stderr);
       assert.deepEqual(lineOrder(deployed.stdout, ['core', 'billing', 'reports']), ['core', 'billing', 'reports']);
-      assert.deepEqual(await db.tables(), ['_prisma_migrations_billing', '_prisma_migrations_core', '_prisma_migrations_reports', 'invoices', 'report_rows', 'tenants']);
+      assert.deepEqual(await fresh.db.tables(), ['_prisma_migrations_billing', '_prisma_migrations_core', '_prisma_migrations_reports', 'invoices', 'report_rows', 'tenants']);
 
-      await db.exec(`INSERT INTO tenants (id, name) VALUES (1, 'acme')`);
-      await db.exec(`INSERT INTO invoices (id, "tenantId") VALUES (10, 1)`);
-      await db.exec(`INSERT INTO report_rows (id, "invoiceId") VALUES (100, 10)`);
-      await db.exec(`DELETE FROM tenants WHERE id = 1`);
-      assert.deepEqual(await db.query('SELECT id FROM report_rows'), [], 'ON DELETE CASCADE must reach through the chain');
+      await fresh.db.exec(`INSERT INTO tenants (id, name) VALUES (1, 'acme')`);
+      await fresh.db.exec(`INSERT INTO invoices (id, "tenantId") VALUES (10, 1)`);
+      await fresh.db.exec(`INSERT INTO report_rows (id, "invoiceId") VALUES (100, 10)`);
+      await fresh.db.exec(`DELETE FROM tenants WHERE id = 1`);
+      assert.deepEqual(await fresh.db.query('SELECT id FROM report_rows'), [], 'ON DELETE CASCADE must reach through the chain');
     });
 
     test('a diamond is deployed in one deterministic dependency order', async () => {
@@ -99,12 +87,12 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal((await examples.cli(['generate'])).exitCode, 0);
       const deployed = await examples.cli(['deploy']);
       assert.equal(deployed.exitCode, 0, deployed.stderr);
-      await db.exec(`INSERT INTO books (id, title) VALUES (1, 'Dune')`);
-      await db.exec(`INSERT INTO users (id, name, "favoriteBookId") VALUES (1, 'ada', 1)`);
-      await db.exec(`INSERT INTO reviews (id, "bookId", text) VALUES (1, 1, 'great')`);
-      await db.exec(provider === 'sqlite' ? 'PRAGMA foreign_keys = ON; DELETE FROM books WHERE id = 1' : 'DELETE FROM books WHERE id = 1');
-      assert.deepEqual(await db.query('SELECT id, "favoriteBookId" FROM users'), [{ id: 1, favoriteBookId: null }]);
-      assert.deepEqual(await db.query('SELECT id FROM reviews'), []);
+      await fresh.db.exec(`INSERT INTO books (id, title) VALUES (1, 'Dune')`);
+      await fresh.db.exec(`INSERT INTO users (id, name, "favoriteBookId") VALUES (1, 'ada', 1)`);
+      await fresh.db.exec(`INSERT INTO reviews (id, "bookId", text) VALUES (1, 1, 'great')`);
+      await fresh.db.exec(provider === 'sqlite' ? 'PRAGMA foreign_keys = ON; DELETE FROM books WHERE id = 1' : 'DELETE FROM books WHERE id = 1');
+      assert.deepEqual(await fresh.db.query('SELECT id, "favoriteBookId" FROM users'), [{ id: 1, favoriteBookId: null }]);
+      assert.deepEqual(await fresh.db.query('SELECT id FROM reviews'), []);
 
       // A change to the dependency's model is external to the dependents: no migration for them.
       examples.writePlugin('one', { ...examplePlugins().one!, models: examplePlugins().one!.models.replace('author String?', 'author String?\n  isbn   String?') });
@@ -124,7 +112,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal(refused.exitCode, 1);
       assert.match(refused.stderr, /OWNERSHIP_VIOLATION/);
       assert.match(refused.stderr, new RegExp(`plugin "two", migration ${init}: changes table "books", owned by plugin "one"`));
-      assert.deepEqual(await db.tables(), [], 'not even plugin one may be deployed when the plan is refused');
+      assert.deepEqual(await fresh.db.tables(), [], 'not even plugin one may be deployed when the plan is refused');
 
       examples.writeMigration('two', init!, `${examples.readMigration('two', init!).replace(`UPDATE "books" SET "title" = 'mine';`, 'DROP TABLE "_prisma_migrations_one";')}`);
       const dropHistory = await examples.cli(['deploy']);

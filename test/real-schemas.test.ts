@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import type { Provider } from '../orchestrator/config/provider.ts';
-import { diffCatalogs, readCatalog, type Catalog } from './support/database-catalog.ts';
-import { monolithicSql, readFixturePlugins } from './support/monolithic-schema.ts';
+import { assertMatchesMonolith, monolithCatalog } from './support/compare-with-monolith.ts';
+import { diffCatalogs, readCatalog } from './support/database-catalog.ts';
+import { readFixturePlugins } from './support/monolithic-schema.ts';
 import { createTempProject, REPO_ROOT, type PluginFixture, type TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
 
@@ -20,20 +20,6 @@ const VERSIONS = ['v1', 'v2', 'v3'];
 
 function fixture(project: string, version: string): Record<string, PluginFixture> {
   return readFixturePlugins(path.join(FIXTURES, project, version));
-}
-
-/** The catalog of a fresh database holding the monolithic schema of these plugins. */
-async function monolithCatalog(plugins: Record<string, PluginFixture>, provider: Provider): Promise<Catalog> {
-  const sql = await monolithicSql(plugins, provider);
-  const db = await createTestDatabase(provider);
-  try {
-    await db.exec(sql).catch((error: unknown) => {
-      throw new Error(`The monolithic schema's own SQL (prisma migrate diff --from-empty) does not apply on ${provider}: ${String(error)}`);
-    });
-    return await readCatalog(db);
-  } finally {
-    await db.drop();
-  }
 }
 
 function migrationsOf(project: TempProject, plugins: string[]): Record<string, string[]> {
@@ -173,7 +159,7 @@ describe('a dependency removes an enum value that a dependent plugin uses', { co
         } else {
           const again = await project.cli(['deploy']);
           assert.equal(again.exitCode, 0, again.stderr);
-          assert.deepEqual(diffCatalogs(await readCatalog(db), await monolithCatalog(v2, provider)), []);
+          await assertMatchesMonolith(db, v2);
         }
       } finally {
         project.remove();

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { InProcessDiffEngine } from '../orchestrator/engine/in-process-diff-engine.ts';
-import { createTempProject, type PluginFixture, type TempProject } from './support/temp-project.ts';
-import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
+import { assertMatchesMonolith } from './support/compare-with-monolith.ts';
+import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
+import type { PluginFixture, TempProject } from './support/temp-project.ts';
+import { PROVIDERS_UNDER_TEST } from './support/test-databases.ts';
 
 // The numbered cases of issue 10, through the real CLI, generated and deployed on each database.
+// After a case's last deploy the database must equal the same models as one monolithic Prisma
+// schema applied from empty (assertMatchesMonolith).
 
 const plugin = (models: string, dependsOn: string[] = []): PluginFixture => ({ models, manifest: { version: '1.0.0', dependsOn } });
 
@@ -82,20 +86,8 @@ const APP = plugin(
 
 for (const provider of PROVIDERS_UNDER_TEST) {
   describe(`issue 10's cases, generated and deployed on ${provider}`, () => {
-    let db: TestDatabase;
-    const cleanup: (() => unknown)[] = [];
-    const project = (plugins: Record<string, PluginFixture>) => {
-      const created = createTempProject(provider, plugins, db.url);
-      cleanup.push(() => created.remove());
-      return created;
-    };
-    beforeEach(async () => {
-      db = await createTestDatabase(provider);
-      cleanup.push(() => db.drop());
-    });
-    after(async () => {
-      for (const step of cleanup) await step();
-    });
+    const fresh = freshDatabasePerTest(provider);
+    const { project } = fresh;
 
     async function generateAndDeploy(p: TempProject, name?: string): Promise<void> {
       const generated = await p.cli(['generate', ...(name ? ['--name', name] : [])]);
@@ -112,15 +104,16 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const orders = latest(p, 'orders');
       assert.doesNotMatch(orders, /"_ProductToTag"/);
       assert.match(orders, /CREATE TABLE "_OrderToTag"/);
-      const tables = await db.tables();
+      const tables = await fresh.db.tables();
       for (const table of ['_OrderToTag', '_ProductToTag', 'orders', 'products', 'tags']) assert.ok(tables.includes(table), `${table} in ${tables.join(', ')}`);
-      await db.exec(`INSERT INTO products (id) VALUES (1)`);
-      await db.exec(`INSERT INTO tags (id) VALUES (1)`);
-      await db.exec(`INSERT INTO orders (id, "productId") VALUES (1, 1)`);
-      await db.exec(`INSERT INTO "_ProductToTag" ("A", "B") VALUES (1, 1)`);
-      await db.exec(`INSERT INTO "_OrderToTag" ("A", "B") VALUES (1, 1)`);
+      await fresh.db.exec(`INSERT INTO products (id) VALUES (1)`);
+      await fresh.db.exec(`INSERT INTO tags (id) VALUES (1)`);
+      await fresh.db.exec(`INSERT INTO orders (id, "productId") VALUES (1, 1)`);
+      await fresh.db.exec(`INSERT INTO "_ProductToTag" ("A", "B") VALUES (1, 1)`);
+      await fresh.db.exec(`INSERT INTO "_OrderToTag" ("A", "B") VALUES (1, 1)`);
       const again = await p.cli(['generate']);
       assert.match(again.stdout, /No changes/);
+      await assertMatchesMonolith(fresh.db, { catalog: CATALOG, orders: ORDERS });
     });
 
     test('2: a dependency renaming (@@map) or removing models and enums puts no DROP into its dependents\' migrations', async () => {
@@ -134,22 +127,27 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(core, /CREATE TABLE "book_shelves"/);
 
       // The dependent changes too, in the same generate: its diff starts from a snapshot that still has the old names.
-      p.writePlugin('core', plugin(CORE_V1.replace(/model Shelf \{[^}]*\}\n\n/, '').replace('enum Color {\n  RED\n}\n', '')));
-      p.writePlugin('app', { ...APP, models: APP.models.replace('  bookId Int\n', '  bookId Int\n  note   String?\n') });
+      const final = {
+        core: plugin(CORE_V1.replace(/model Shelf \{[^}]*\}\n\n/, '').replace('enum Color {\n  RED\n}\n', '')),
+        app: { ...APP, models: APP.models.replace('  bookId Int\n', '  bookId Int\n  note   String?\n') },
+      };
+      p.writePlugin('core', final.core);
+      p.writePlugin('app', final.app);
       await generateAndDeploy(p, 'remove');
       const app = latest(p, 'app');
       assert.match(app, /"note"/);
       assert.doesNotMatch(app, /DROP TABLE|DROP TYPE|"shelves"|"book_shelves"|"Color"|"formats"/);
-      const tables = await db.tables();
+      const tables = await fresh.db.tables();
       assert.ok(!tables.includes('shelves') && !tables.includes('book_shelves'), tables.join(', '));
       assert.ok(tables.includes('loans'));
+      await assertMatchesMonolith(fresh.db, final);
     });
 
     test('2: a dependency dropping or renaming a table a dependent references is refused, and works in two steps', async () => {
       const p = project({ core: plugin(CORE_V1), app: APP });
       await generateAndDeploy(p);
-      await db.exec(`INSERT INTO books (id) VALUES (1)`);
-      await db.exec(`INSERT INTO loans (id, "bookId") VALUES (1, 1)`);
+      await fresh.db.exec(`INSERT INTO books (id) VALUES (1)`);
+      await fresh.db.exec(`INSERT INTO loans (id, "bookId") VALUES (1, 1)`);
       p.writePlugin('core', plugin(CORE_V1.replace('@@map("books")', '@@map("library_books")')));
       const refused = await p.cli(['generate', '--name', 'rename_books']);
       assert.equal(refused.exitCode, 1);
@@ -158,15 +156,20 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal(p.migrations('core').length, 1);
 
       // Step one: the dependent drops its relation. Step two: the owner renames the table.
+      const final = {
+        core: plugin(CORE_V1.replace('@@map("books")', '@@map("library_books")')),
+        app: { ...APP, models: APP.models.replace('  book   Book   @relation(fields: [bookId], references: [id])\n', '') },
+      };
       p.writePlugin('core', plugin(CORE_V1));
-      p.writePlugin('app', { ...APP, models: APP.models.replace('  book   Book   @relation(fields: [bookId], references: [id])\n', '') });
+      p.writePlugin('app', final.app);
       await generateAndDeploy(p, 'drop_relation');
-      p.writePlugin('core', plugin(CORE_V1.replace('@@map("books")', '@@map("library_books")')));
+      p.writePlugin('core', final.core);
       await generateAndDeploy(p, 'rename_books');
       assert.equal(p.migrations('app').length, 2);
       assert.doesNotMatch(latest(p, 'app'), /library_books/);
-      const tables = await db.tables();
+      const tables = await fresh.db.tables();
       assert.ok(tables.includes('library_books') && !tables.includes('books'), tables.join(', '));
+      await assertMatchesMonolith(fresh.db, final);
     });
 
     test('3: an enum losing a value that other plugins\' columns use is refused, naming them; a value only the owner uses may go', async () => {
@@ -183,7 +186,8 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal(renamed.exitCode, 1);
       assert.match(renamed.stderr, /ENUM_VALUE_IN_USE.*enum Status changes its database type from "Status" to "statuses", which columns of other plugins use: plugin "app" Loan\.status/);
 
-      p.writePlugin('core', plugin(CORE_V1.replace('PAPER\n  AUDIO\n', 'PAPER\n')));
+      const final = { core: plugin(CORE_V1.replace('PAPER\n  AUDIO\n', 'PAPER\n')), app: APP };
+      p.writePlugin('core', final.core);
       const generated = await p.cli(['generate', '--name', 'drop_audio']);
       assert.equal(generated.exitCode, 0, generated.stderr);
       assert.equal(p.migrations('app').length, 1);
@@ -196,19 +200,24 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         // SQLite has no enum types: nothing to migrate, so no migration.
         assert.equal(p.migrations('core').length, 1);
       }
+      const deployed = await p.cli(['deploy']);
+      assert.equal(deployed.exitCode, 0, deployed.stderr);
+      await assertMatchesMonolith(fresh.db, final);
     });
 
     test('4: a one-to-one relation keyed by the model\'s @id gets an optional back field in the composed copy', async () => {
-      const p = project({
+      const plugins = {
         core: plugin(`model Organization {\n  id   String @id\n  name String\n\n  @@map("organizations")\n}\n`),
         app: plugin(`model OrgSettings {\n  organizationId String       @id\n  theme          String\n  organization   Organization @relation(fields: [organizationId], references: [id])\n\n  @@map("org_settings")\n}\n`, ['core']),
-      });
+      };
+      const p = project(plugins);
       await generateAndDeploy(p);
       const snapshot = readFileSync(path.join(p.pluginDir('app'), 'migrations', p.migrations('app')[0]!, 'snapshot.prisma'), 'utf8');
       assert.match(snapshot, /orgSettingsOrganization OrgSettings\? /);
-      await db.exec(`INSERT INTO organizations (id, name) VALUES ('o1', 'acme')`);
-      await db.exec(`INSERT INTO org_settings ("organizationId", theme) VALUES ('o1', 'dark')`);
-      await assert.rejects(db.exec(`INSERT INTO org_settings ("organizationId", theme) VALUES ('o1', 'light')`));
+      await fresh.db.exec(`INSERT INTO organizations (id, name) VALUES ('o1', 'acme')`);
+      await fresh.db.exec(`INSERT INTO org_settings ("organizationId", theme) VALUES ('o1', 'dark')`);
+      await assert.rejects(fresh.db.exec(`INSERT INTO org_settings ("organizationId", theme) VALUES ('o1', 'light')`));
+      await assertMatchesMonolith(fresh.db, plugins);
     });
 
     test('6: names the engine writes broken SQL for are refused at generate with plugin, file and line', async () => {
@@ -221,7 +230,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const sql = await engine.diff({ plugin: 'names', provider, from: null, to: [{ path: 'x.prisma', content: `datasource db {\n  provider = "${provider}"\n}\n\n${bad}` }], externalTables: [], externalEnums: [] });
       await engine.close();
       // (An empty table name runs on SQLite; it is refused on both providers all the same, since the same models must serve PostgreSQL.)
-      for (const statement of sql.split(';').filter((s) => /CREATE (TABLE|TYPE) "(?!")/.test(s))) await assert.rejects(db.exec(statement), `fails on ${provider}: ${statement}`);
+      for (const statement of sql.split(';').filter((s) => /CREATE (TABLE|TYPE) "(?!")/.test(s))) await assert.rejects(fresh.db.exec(statement), `fails on ${provider}: ${statement}`);
 
       const p = project({ names: plugin(bad) });
       const refused = await p.cli(['generate']);
@@ -237,15 +246,17 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.deepEqual(p.migrations('names'), []);
 
       // Quotes the engine does escape are fine, and deploy.
-      const fine = project({ names: plugin(`model A {\n  id Int    @id\n  s  String @default("it's \\"q\\"")\n\n  @@map("a_b")\n}\n`) });
+      const finePlugins = { names: plugin(`model A {\n  id Int    @id\n  s  String @default("it's \\"q\\"")\n\n  @@map("a_b")\n}\n`) };
+      const fine = project(finePlugins);
       await generateAndDeploy(fine);
-      await db.exec(`INSERT INTO a_b (id) VALUES (1)`);
-      assert.deepEqual(await db.query('SELECT s FROM a_b'), [{ s: `it's "q"` }]);
+      await fresh.db.exec(`INSERT INTO a_b (id) VALUES (1)`);
+      assert.deepEqual(await fresh.db.query('SELECT s FROM a_b'), [{ s: `it's "q"` }]);
+      await assertMatchesMonolith(fresh.db, finePlugins);
     });
 
     test('7: models of one name in independent plugins deploy side by side; two relations to one dependency model get distinct back fields', async () => {
-      const users = (table: string) => plugin(`model User {\n  id Int @id\n\n  @@map("${table}")\n}\n`);
-      const p = project({
+      const users = (table: string, model = 'User') => plugin(`model ${model} {\n  id Int @id\n\n  @@map("${table}")\n}\n`);
+      const plugins = {
         a: users('a_users'),
         b: users('b_users'),
         library: plugin(`model Book {\n  id Int @id\n\n  @@map("books")\n}\n`),
@@ -253,10 +264,13 @@ for (const provider of PROVIDERS_UNDER_TEST) {
           `model Reader {\n  id             Int   @id\n  favoriteBookId Int?\n  favoriteBook   Book? @relation(fields: [favoriteBookId], references: [id])\n\n  @@map("readers")\n}\n\nmodel ReaderFavorite {\n  id     Int  @id\n  bookId Int\n  book   Book @relation(fields: [bookId], references: [id])\n\n  @@map("reader_favorites")\n}\n`,
           ['library'],
         ),
-      });
+      };
+      const p = project(plugins);
       await generateAndDeploy(p);
-      const tables = await db.tables();
+      const tables = await fresh.db.tables();
       for (const table of ['a_users', 'b_users', 'readers', 'reader_favorites']) assert.ok(tables.includes(table));
+      // One schema cannot declare User twice: its team would have named b's model differently, for the same table.
+      await assertMatchesMonolith(fresh.db, { ...plugins, b: users('b_users', 'BUser') });
 
       p.writePlugin('c', plugin(`model C {\n  id Int @id\n}\n`, ['a', 'b']));
       const refused = await p.cli(['generate']);
@@ -265,14 +279,16 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     });
 
     test('8: SQLite native-type stripping leaves string literals intact', async () => {
-      const p = project({ notes: plugin(`model Note {\n  id   Int    @id\n  body String @default("store it as @db.Text please") @db.VarChar(30)\n\n  @@map("notes")\n}\n`) });
+      const plugins = { notes: plugin(`model Note {\n  id   Int    @id\n  body String @default("store it as @db.Text please") @db.VarChar(30)\n\n  @@map("notes")\n}\n`) };
+      const p = project(plugins);
       await generateAndDeploy(p);
       const sql = latest(p, 'notes');
       assert.match(sql, /DEFAULT 'store it as @db\.Text please'/);
       if (provider === 'postgresql') assert.match(sql, /VARCHAR\(30\)/);
       else assert.doesNotMatch(sql, /VARCHAR/);
-      await db.exec(`INSERT INTO notes (id) VALUES (1)`);
-      assert.deepEqual(await db.query('SELECT body FROM notes'), [{ body: 'store it as @db.Text please' }]);
+      await fresh.db.exec(`INSERT INTO notes (id) VALUES (1)`);
+      assert.deepEqual(await fresh.db.query('SELECT body FROM notes'), [{ body: 'store it as @db.Text please' }]);
+      await assertMatchesMonolith(fresh.db, plugins);
     });
   });
 }

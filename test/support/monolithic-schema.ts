@@ -117,8 +117,13 @@ function withBackRelations(wasm: SchemaWasm, files: SchemaFile[]): SchemaFile[] 
     const [, field, model, target] = match as unknown as [string, string, string, string];
     const declaration = spanText(files.find((file) => file.path === diagnostic.file_name)!, diagnostic);
     const relationName = /@relation\(\s*(?:name\s*:\s*)?"([^"]*)"/.exec(declaration)?.[1];
-    const line = `  ${lowerFirst(model)}${upperFirst(field)} ${model}[]${relationName === undefined ? '' : ` @relation("${relationName}")`}`;
-    additions.set(target, [...(additions.get(target) ?? []), line]);
+    const lines = additions.get(target) ?? [];
+    // Reader.favoriteBook and ReaderFavorite.book both make "readerFavoriteBook": number the later one.
+    const base = `${lowerFirst(model)}${upperFirst(field)}`;
+    let name = base;
+    for (let n = 2; lines.some((line) => line.trimStart().startsWith(`${name} `)); n++) name = `${base}${n}`;
+    lines.push(`  ${name} ${model}[]${relationName === undefined ? '' : ` @relation("${relationName}")`}`);
+    additions.set(target, lines);
   }
   const placed = new Set<string>();
   const result = files.map((file) => ({
