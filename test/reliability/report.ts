@@ -47,6 +47,8 @@ export function summaryTable(results: CheckResult[], totalSeconds: number): stri
     ...rows.map(line),
     '',
     `${passed}/${results.length} checks passed in ${totalSeconds.toFixed(0)} s (CPU: ${cpuSeconds()?.toFixed(0) ?? 'n/a'} s on ${availableParallelism()} cores).`,
+    // The plain closing line CI runners read.
+    `reliability: ${passed} passed, ${results.length - passed} failed`,
   ].join('\n');
 }
 
