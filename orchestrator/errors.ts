@@ -68,9 +68,14 @@ export function errorMessage(error: unknown): string {
 /** How much of a value from the user's files a message quotes: enough to recognise it, never a wall of text. */
 const QUOTE_LIMIT = 80;
 
-/** A value from a user's file, shortened for a message: `"very long…" (350000 characters)`. */
+/** Text from a user's file, cut for a message: `very long…` (350000 characters). */
+export function abbreviate(text: string): string {
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)`;
+}
+
+/** A value from a user's file, quoted and shortened for a message: `"very long…" (350000 characters)`. */
 export function quoteForMessage(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  if (text.length <= QUOTE_LIMIT) return `"${text}"`;
-  return `"${text.slice(0, QUOTE_LIMIT)}…" (${text.length} characters)`;
+  if (text.length <= QUOTE_LIMIT) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, QUOTE_LIMIT)).slice(0, -1)}…" (${text.length} characters)`;
 }

@@ -1,4 +1,4 @@
-import { OrchestratorError } from '../errors.ts';
+import { OrchestratorError, abbreviate, quoteForMessage } from '../errors.ts';
 import { maxIdentifierLength } from '../ownership/constraint-names.ts';
 import { databaseObjects } from '../ownership/database-objects.ts';
 import type { PluginModels } from './read-plugin-models.ts';
@@ -23,7 +23,7 @@ export function checkDatabaseNames(models: PluginModels, locate: (declaredBy: st
       : Buffer.byteLength(name) > limit ? `is longer than ${provider}'s ${limit} bytes`
       : provider === 'sqlite' && name.toLowerCase().startsWith('sqlite_') && what !== 'column' ? 'starts with "sqlite_", which SQLite reserves for itself'
       : undefined;
-    if (problem) problems.push({ declaredBy, problem: `the ${what} name ${JSON.stringify(name)} ${problem}` });
+    if (problem) problems.push({ declaredBy, problem: `the ${what} name ${quoteForMessage(name)} ${problem}` });
   };
 
   for (const object of databaseObjects(models)) identifier(object.kind === 'index' ? 'index or constraint' : object.kind, object.name, object.declaredBy);
@@ -40,13 +40,13 @@ export function checkDatabaseNames(models: PluginModels, locate: (declaredBy: st
         : label.includes("'") ? "contains a single quote, which the engine writes into CREATE TYPE unescaped"
         : Buffer.byteLength(label) > 63 ? "is longer than PostgreSQL's 63 bytes for an enum label"
         : undefined;
-      if (problem) problems.push({ declaredBy: enumType.name, problem: `the value ${value.name} of enum ${enumType.name} is stored as ${JSON.stringify(label)}, which ${problem}` });
+      if (problem) problems.push({ declaredBy: enumType.name, problem: `the value ${value.name} of enum ${enumType.name} is stored as ${quoteForMessage(label)}, which ${problem}` });
     }
   }
   if (problems.length === 0) return;
   const lines = problems.map(({ declaredBy, problem }) => {
     const where = locate(declaredBy);
-    return `  - ${where ? `${where.path}:${where.line}` : models.plugin.dir} (${declaredBy}): ${problem}`;
+    return `  - ${where ? `${where.path}:${where.line}` : models.plugin.dir} (${abbreviate(declaredBy)}): ${problem}`;
   });
   throw new OrchestratorError('SCHEMA_INVALID', `Plugin "${models.plugin.name}": names that would produce SQL failing on ${provider}:\n${lines.join('\n')}`, {
     fix: 'Choose another name with @@map / @map (or map: for an index): letters, digits and "_" are safe everywhere.',
