@@ -37,7 +37,8 @@ function writeMigration(project: TempProject, name: string, sql: string): void {
 }
 
 function writeThree(project: TempProject, second: string): void {
-  writeMigration(project, FIRST, 'CREATE TABLE "alpha" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL);\nINSERT INTO "alpha" ("id", "v") VALUES (1, 1);\n');
+  // A comment before a statement's `;` must not swallow the `;` when the statements travel as one query.
+  writeMigration(project, FIRST, 'CREATE TABLE "alpha" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL) -- the first table\n;\nINSERT INTO "alpha" ("id", "v") VALUES (1, 1);\n');
   writeMigration(project, SECOND, second);
   writeMigration(project, THIRD, 'CREATE TABLE "gamma" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL);\n');
 }

@@ -196,7 +196,8 @@ export class PostgresDatabase implements Database {
    */
   async runBatch(statements: string[]): Promise<boolean> {
     const group = this.group && !this.group.ended ? this.group : undefined;
-    const body = statements.map((sql) => `${sql};\n`).join('');
+    // The `;` on its own line: a statement may end in a `-- comment`, which would swallow it.
+    const body = statements.map((sql) => `${sql}\n;\n`).join('');
     const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${SAVEPOINT};\n${body}RELEASE SAVEPOINT ${SAVEPOINT};` : `BEGIN;\n${body}COMMIT;`;
     try {
       await this.query(text);
