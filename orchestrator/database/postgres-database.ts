@@ -189,7 +189,8 @@ export class PostgresDatabase implements Database {
   }
 
   /**
-   * One query: `BEGIN; <statements>; COMMIT` (in a group: a savepoint instead). The simple
+   * Two round trips: `BEGIN; <statements>` as one query, then `COMMIT` (in a group: a savepoint
+   * released in the same query, the group commits at its end). The simple
    * protocol runs a multi-statement string and stops at the first error; which statement that
    * was is found by running them again one by one in a transaction that is always rolled back.
    * The guard is skipped: the advisory lock is held from before the history was read.
@@ -198,10 +199,14 @@ export class PostgresDatabase implements Database {
     const group = this.group && !this.group.ended ? this.group : undefined;
     // The `;` on its own line: a statement may end in a `-- comment`, which would swallow it.
     const body = statements.map((sql) => `${sql}\n;\n`).join('');
-    const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${SAVEPOINT};\n${body}RELEASE SAVEPOINT ${SAVEPOINT};` : `BEGIN;\n${body}COMMIT;`;
+    const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${SAVEPOINT};\n${body}RELEASE SAVEPOINT ${SAVEPOINT};` : `BEGIN;\n${body}`;
     try {
       await this.query(text);
       if (group) group.begun = true;
+      // COMMIT travels on its own, from a client still alive to send it: a deploy killed while its
+      // step waits (on a lock, say) must leave that step unapplied, even if the server notices
+      // the lost client only after the step could finish.
+      else await this.query('COMMIT');
       return true;
     } catch (error) {
       // A lost connection or a lock wait says nothing about a statement: do not wait for it twice.
