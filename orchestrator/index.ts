@@ -84,6 +84,7 @@ program
   .description('apply pending migrations to DATABASE_URL, each step together with its history progress')
   .argument('[plugins...]', 'plugins to deploy (default: all)')
   .option('--lock-timeout <seconds>', 'how long to wait for another deploy: of the same schema on PostgreSQL (default 300), for the write lock on SQLite (default ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS); env ORCHESTRATOR_LOCK_TIMEOUT; 0 fails at once; exit 3 when it runs out', seconds)
+  .option('--single-transaction', 'every pending migration in one transaction: all applied, or none (holds its locks for the whole run); refused for migrations that must run outside a transaction')
   .option('--accept-missing <plugin/migration>', 'an applied migration was deleted on purpose: stop counting it (MIGRATION_MISSING)', collect, [])
   .option('--accept-renamed <plugin/migration>', 'an applied migration was renamed to this: record the new name, run nothing (MIGRATION_RENAMED)', collect, [])
   .option('--accept-modified <plugin/migration>', 'an applied migration was edited harmlessly: record its new checksum, run nothing (MIGRATION_MODIFIED)', collect, [])

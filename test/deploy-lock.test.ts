@@ -92,7 +92,8 @@ describe('PostgreSQL: ?schema=, and the deploy lock per schema', () => {
     await admin.connect();
     try {
       const slow = deployer(urlOf('tenant_f', '&application_name=slow-deployer'));
-      await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'slow-deployer' AND query LIKE 'SELECT pg_sleep%' AND state = 'active'")).rowCount === 1);
+      // The step travels as one query (BEGIN; …; COMMIT), so the sleep is somewhere inside it.
+      await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'slow-deployer' AND query LIKE '%SELECT pg_sleep%' AND state = 'active'")).rowCount === 1);
 
       const waiter = deployer(urlOf('tenant_f'));
       let stderr = '';

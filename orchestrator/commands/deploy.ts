@@ -13,6 +13,8 @@ import { runTasks } from '../ui/run-tasks.ts';
 export interface DeployOptions extends DeployOverrides {
   /** Seconds to wait for another deploy (PostgreSQL's lock, SQLite's write lock); else ORCHESTRATOR_LOCK_TIMEOUT, else each database's default. 0 fails at once. */
   lockTimeout?: number;
+  /** Every pending migration in one transaction, all or nothing (run-deploy.ts). */
+  singleTransaction?: boolean;
 }
 
 /** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
@@ -36,7 +38,7 @@ export async function deployCommand(project: Project, pluginNames: string[], opt
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
       const pending = steps.filter((step) => step.pending.length > 0);
       if (pending.length > 0) await runTasks(pending.map(toTask));
-    }, options);
+    }, options, { singleTransaction: options.singleTransaction === true });
     const changed = results.filter((result) => result.applied.length > 0);
     const applied = changed.reduce((sum, result) => sum + result.applied.length, 0);
     return applied === 0

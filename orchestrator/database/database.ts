@@ -24,8 +24,41 @@ export interface Database extends SqlRunner {
    * Another process calling this waits until the first one is done.
    */
   withDeployLock<T>(work: () => Promise<T>): Promise<T>;
-  /** Runs `work` in one transaction: all of it commits, or none of it does. */
+  /**
+   * Runs `work` in one transaction: all of it commits, or none of it does. Inside
+   * `withTransactionGroup` it is a savepoint of the group's transaction instead.
+   */
   transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T>;
+  /**
+   * Runs `statements` (values already inlined with `literal`) in one transaction, all or nothing,
+   * in as few round trips as the driver allows: PostgreSQL sends them as one query.
+   * `guard` runs first in the same transaction and may query; false ends it with nothing run
+   * (result false). It re-checks, under the write lock, what was read before; a database whose
+   * deploy lock is held from before the history was read until the run ends (PostgreSQL's
+   * advisory lock) skips it, since nothing else can write meanwhile.
+   * A failure throws BatchError: which statement failed (none: the commit), the error as cause.
+   */
+  runBatch(statements: string[], guard?: (tx: SqlRunner) => Promise<boolean>): Promise<boolean>;
+  /**
+   * Groups the transactions `work` runs (transaction, runBatch) into one transaction of the
+   * database, each becoming a savepoint, so a run pays one commit instead of one per step:
+   * - `keep-earlier`: a failing unit is rolled back to its savepoint, and what the units before
+   *   it did is committed when `work` ends, error or not (the guarantees of one transaction per
+   *   step). SQLite uses it (one fsync per run); PostgreSQL, where a commit is cheap and a long
+   *   transaction holds locks, runs each unit on its own instead.
+   * - `all-or-nothing` (deploy --single-transaction): a failing unit rolls back the whole group
+   *   at once; later transactions (e.g. recording the failed attempt) run on their own.
+   * A statement run outside any unit (`execute` on the database) must not be in a transaction:
+   * it first commits the group's transaction (commitGroup), and the next unit opens a new one.
+   */
+  withTransactionGroup<T>(mode: GroupMode, work: () => Promise<T>): Promise<T>;
+  /**
+   * Commits what the group's units did so far, where a migration says it must be committed (its
+   * own COMMIT between steps); the next unit opens a new transaction. No group: nothing to do.
+   */
+  commitGroup(): Promise<void>;
+  /** `value` as a SQL literal of this database: a string safely quoted, a Date as a timestamp, null as NULL. */
+  literal(value: string | number | Date | null): string;
   /** Names of the tables in the schema the orchestrator migrates. */
   listTables(): Promise<string[]>;
   /**
@@ -39,4 +72,27 @@ export interface Database extends SqlRunner {
    */
   listIndexTables?(): Promise<Map<string, string>>;
   close(): Promise<void>;
+}
+
+/**
+ * A statement of `runBatch` failed. `index` is its position in the batch; undefined when every
+ * statement ran and the commit failed (a deferred constraint, a foreign key check).
+ */
+export class BatchError extends Error {
+  constructor(
+    readonly index: number | undefined,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'BatchError';
+  }
+}
+
+/** How withTransactionGroup treats a failing unit (see there). */
+export type GroupMode = 'keep-earlier' | 'all-or-nothing';
+
+/** A number as a SQL literal (the same in both databases); only finite numbers are values. */
+export function literalNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`${value} is not a SQL number`);
+  return String(value);
 }

@@ -136,6 +136,25 @@ export interface AttemptState {
   logs: string | null;
 }
 
+/** A new attempt's row, as `start` writes it. */
+export interface AttemptRow {
+  id: string;
+  name: string;
+  checksum: string;
+  startedAt: Date;
+  stepsDone: number;
+  finished: boolean;
+  logs: string | null;
+  rolledBack?: boolean;
+}
+
+/** What `progress` writes into an attempt's row. */
+export interface AttemptProgress {
+  stepsDone: number;
+  finished: boolean;
+  logs: string | null;
+}
+
 /**
  * A plugin's migration history, in its own table (`_prisma_migrations_<plugin>`), so every
  * plugin versions independently and the shared `_prisma_migrations` is never touched.
@@ -167,7 +186,12 @@ export class HistoryStore {
 
   /** Creates the table if missing; run inside the first step's transaction so a failure leaves none. */
   async ensureTable(tx: SqlRunner): Promise<void> {
-    await tx.execute(historyTableSql(this.table, this.db.provider));
+    await tx.execute(this.ensureTableSql());
+  }
+
+  /** The CREATE TABLE IF NOT EXISTS of `ensureTable`, to send in a batch. */
+  ensureTableSql(): string {
+    return historyTableSql(this.table, this.db.provider);
   }
 
   /** The migration's newest attempt that was not rolled back, if any (read under the write lock). */
@@ -181,23 +205,29 @@ export class HistoryStore {
   }
 
   /** Starts the row of a migration's attempt, with the steps already done in the same transaction. */
-  async start(
-    tx: SqlRunner,
-    entry: { id: string; name: string; checksum: string; startedAt: Date; stepsDone: number; finished: boolean; logs: string | null; rolledBack?: boolean },
-  ): Promise<void> {
+  async start(tx: SqlRunner, entry: AttemptRow): Promise<void> {
+    await tx.execute(this.startSql(entry));
+  }
+
+  /**
+   * The INSERT of `start`, values inlined as literals, so it can travel in one batch with the
+   * step's statements (Database.runBatch).
+   */
+  startSql(entry: AttemptRow): string {
     const now = new Date();
-    await tx.execute(
-      `INSERT INTO ${this.quoted} (${ROW_COLUMNS}) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8].map((n) => this.p(n)).join(', ')})`,
-      [entry.id, entry.checksum, entry.name, this.ts(entry.startedAt), this.ts(entry.finished ? now : null), this.ts(entry.rolledBack ? now : null), entry.logs, entry.stepsDone],
-    );
+    const values = [entry.id, entry.checksum, entry.name, entry.startedAt, entry.finished ? now : null, entry.rolledBack ? now : null, entry.logs, entry.stepsDone];
+    return `INSERT INTO ${this.quoted} (${ROW_COLUMNS}) VALUES (${values.map((value) => this.db.literal(value)).join(', ')})`;
   }
 
   /** Records steps done (and the finish, after the last one); in the step's transaction when it has one. */
-  async progress(runner: SqlRunner, id: string, entry: { stepsDone: number; finished: boolean; logs: string | null }): Promise<void> {
-    await runner.execute(
-      `UPDATE ${this.quoted} SET "applied_steps_count" = ${this.p(1)}, "finished_at" = ${this.p(2)}, "logs" = ${this.p(3)} WHERE "id" = ${this.p(4)}`,
-      [entry.stepsDone, this.ts(entry.finished ? new Date() : null), entry.logs, id],
-    );
+  async progress(runner: SqlRunner, id: string, entry: AttemptProgress): Promise<void> {
+    await runner.execute(this.progressSql(id, entry));
+  }
+
+  /** The UPDATE of `progress`, values inlined as literals (see startSql). */
+  progressSql(id: string, entry: AttemptProgress): string {
+    const lit = (value: string | number | Date | null) => this.db.literal(value);
+    return `UPDATE ${this.quoted} SET "applied_steps_count" = ${lit(entry.stepsDone)}, "finished_at" = ${lit(entry.finished ? new Date() : null)}, "logs" = ${lit(entry.logs)} WHERE "id" = ${lit(id)}`;
   }
 
   /** Replaces an in-progress row's logs (the error of a step that failed), outside any step's transaction. */

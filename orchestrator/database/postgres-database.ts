@@ -2,14 +2,17 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { OrchestratorError, errorMessage } from '../errors.ts';
-import { codedError, driverErrorCode } from './classify-database-error.ts';
-import type { Database, SqlRunner } from './database.ts';
+import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
+import { BatchError, literalNumber, type Database, type GroupMode, type SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
 import { describeLockHolders } from './postgres-lock-holders.ts';
 
 /** The first key of the deploy lock (`pg_try_advisory_lock(int, int)`); the second is the schema's. */
 const DEPLOY_LOCK_CLASS = 72_605_041; // any constant works, as long as it never changes
+
+/** The savepoint of a unit in an all-or-nothing group; units do not nest, so one name does. */
+const SAVEPOINT = 'orchestrator_unit';
 
 /** How often a waiting deploy tries the lock again, and how often it says who holds it. */
 const LOCK_POLL_MS = 250;
@@ -40,12 +43,17 @@ type PostgresTarget = Extract<DatabaseTarget, { provider: 'postgresql' }>;
  * parallel; each re-reads the history after getting the lock and finds nothing left to do.
  * Waiters poll with pg_try_advisory_lock, so while waiting they hold no transaction or snapshot.
  * DDL is transactional in PostgreSQL, so a migration and its history row commit together or not
- * at all.
+ * at all. Most of a deploy's time is the client waiting on the server, so a transactional step
+ * is sent as one query (`BEGIN; …; COMMIT`, history values inlined as literals).
  */
 export class PostgresDatabase implements Database {
   readonly provider = 'postgresql' as const;
   /** Set when the socket closed under us; later failures are reported as a lost connection. */
   private lost: Error | undefined;
+  /** The all-or-nothing group in progress: whether its transaction is open, and whether a failure ended it. */
+  private group: { begun: boolean; ended: boolean } | undefined;
+  /** How many units are running their work: 0 means a statement runs on its own. */
+  private depth = 0;
 
   private constructor(
     private readonly client: pg.Client,
@@ -103,7 +111,22 @@ export class PostgresDatabase implements Database {
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<void> {
+    // Outside any unit of a group, a statement must not run in the group's transaction.
+    if (this.depth === 0) await this.commitGroup();
     await this.query(sql, params);
+  }
+
+  async commitGroup(): Promise<void> {
+    if (!this.group?.begun || this.group.ended) return;
+    this.group.begun = false;
+    await this.query('COMMIT');
+  }
+
+  literal(value: string | number | Date | null): string {
+    if (value === null) return 'NULL';
+    if (typeof value === 'number') return literalNumber(value);
+    // escapeLiteral doubles quotes and, when there are backslashes, writes an E'' string: safe whatever standard_conforming_strings says.
+    return this.client.escapeLiteral(value instanceof Date ? value.toISOString() : value);
   }
 
   async withDeployLock<T>(work: () => Promise<T>): Promise<T> {
@@ -116,15 +139,105 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    await this.execute('BEGIN');
+  /**
+   * keep-earlier runs each unit on its own: a commit costs PostgreSQL no fsync wait worth
+   * grouping for (the round trip is saved by runBatch), and a run-long transaction would hold
+   * every lock it takes until the end.
+   */
+  async withTransactionGroup<T>(mode: GroupMode, work: () => Promise<T>): Promise<T> {
+    if (mode === 'keep-earlier') return work();
+    if (this.group) throw new Error('withTransactionGroup does not nest');
+    const group = (this.group = { begun: false, ended: false });
     try {
-      const result = await work(this);
-      await this.execute('COMMIT');
+      const result = await work();
+      if (group.begun && !group.ended) await this.query('COMMIT');
       return result;
     } catch (error) {
-      await this.execute('ROLLBACK').catch(() => {});
+      if (group.begun && !group.ended) await this.query('ROLLBACK').catch(() => {});
       throw error;
+    } finally {
+      this.group = undefined;
+    }
+  }
+
+  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const group = this.group && !this.group.ended ? this.group : undefined;
+    const [begin, commit, rollback] = group ? [`SAVEPOINT ${SAVEPOINT}`, `RELEASE SAVEPOINT ${SAVEPOINT}`, 'ROLLBACK'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
+    if (group && !group.begun) {
+      await this.query('BEGIN');
+      group.begun = true;
+    }
+    await this.query(begin);
+    this.depth++;
+    try {
+      const result = await work(this);
+      await this.query(commit);
+      return result;
+    } catch (error) {
+      await this.query(rollback).catch(() => {});
+      if (group) group.ended = true;
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * Two round trips: `BEGIN; <statements>` as one query, then `COMMIT` (in a group: a savepoint
+   * released in the same query, the group commits at its end). The simple
+   * protocol runs a multi-statement string and stops at the first error; which statement that
+   * was is found by running them again one by one in a transaction that is always rolled back.
+   * The guard is skipped: the advisory lock is held from before the history was read.
+   */
+  async runBatch(statements: string[]): Promise<boolean> {
+    const group = this.group && !this.group.ended ? this.group : undefined;
+    // The `;` on its own line: a statement may end in a `-- comment`, which would swallow it.
+    const body = statements.map((sql) => `${sql}\n;\n`).join('');
+    const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${SAVEPOINT};\n${body}RELEASE SAVEPOINT ${SAVEPOINT};` : `BEGIN;\n${body}`;
+    try {
+      await this.query(text);
+      if (group) group.begun = true;
+      // COMMIT travels on its own, from a client still alive to send it: a deploy killed while its
+      // step waits (on a lock, say) must leave that step unapplied, even if the server notices
+      // the lost client only after the step could finish.
+      else await this.query('COMMIT');
+      return true;
+    } catch (error) {
+      // A lost connection or a lock wait says nothing about a statement: do not wait for it twice.
+      const locate = !this.lost && !classifyDatabaseError(error, { displayUrl: this.displayUrl });
+      let index: number | undefined;
+      if (group) {
+        // The group's earlier units stay in place while the statements run again from the savepoint.
+        group.ended = true;
+        if (locate) index = await this.findFailingStatement(statements, `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).catch(() => undefined);
+        await this.query('ROLLBACK').catch(() => {});
+      } else {
+        // A failed multi-statement query leaves its transaction open and aborted.
+        await this.query('ROLLBACK').catch(() => {});
+        if (locate) index = await this.findFailingStatement(statements, 'BEGIN').catch(() => undefined);
+      }
+      if (!locate) throw error;
+      throw new BatchError(index, error);
+    }
+  }
+
+  /**
+   * Runs the statements again one by one after `start`, then rolls back: the first that fails is
+   * the culprit. None: it was the commit (a deferred constraint).
+   */
+  private async findFailingStatement(statements: string[], start: string): Promise<number | undefined> {
+    await this.query(start);
+    try {
+      for (const [index, sql] of statements.entries()) {
+        try {
+          await this.query(sql);
+        } catch {
+          return index;
+        }
+      }
+      return undefined;
+    } finally {
+      await this.query('ROLLBACK').catch(() => {});
     }
   }
 

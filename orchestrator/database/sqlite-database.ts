@@ -3,9 +3,20 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
 import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
-import type { Database, SqlRunner } from './database.ts';
+import { BatchError, literalNumber, type Database, type GroupMode, type SqlRunner } from './database.ts';
 
 /** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
+
+/** The savepoint of a group's unit; units do not nest, so one name does. */
+const SAVEPOINT = 'orchestrator_unit';
+
+interface Group {
+  mode: GroupMode;
+  /** all-or-nothing, after a failure: the transaction is rolled back; later units run on their own. */
+  ended: boolean;
+  /** The foreign keys setting before the group's transaction, restored after it. */
+  foreignKeys: number;
+}
 
 /** Kernel filesystems: files there are not storage, and reading some of them blocks forever. */
 const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev'];
@@ -13,15 +24,16 @@ const VIRTUAL_ROOTS = ['/proc', '/sys', '/dev'];
 /**
  * SQLite through better-sqlite3.
  *
- * Concurrency: SQLite has no advisory locks, and needs none here. Every migration runs in a
- * `BEGIN IMMEDIATE` transaction, which takes the database's write lock up front; a second
- * process waits (busy timeout) and, once inside, re-reads the history and finds the work done.
+ * Concurrency: SQLite has no advisory locks, and needs none here. A deploy's migrations run in a
+ * `BEGIN IMMEDIATE` transaction (one per run, a savepoint per step: one fsync per run rather
+ * than per migration), which takes the database's write lock up front; a second process waits
+ * (busy timeout) and, once inside, re-reads the history and finds the work done.
  *
  * Foreign keys: Prisma's SQLite scripts rebuild tables (create new, copy, DROP old, rename) and
  * switch `PRAGMA foreign_keys` off around that. Inside a transaction that pragma is a no-op, so
  * with foreign keys on, the DROP would cascade-delete child rows. The connection therefore turns
- * foreign keys off *before* BEGIN, checks `PRAGMA foreign_key_check` before COMMIT, and restores
- * the previous setting afterwards.
+ * foreign keys off *before* BEGIN, checks `PRAGMA foreign_key_check` before each COMMIT or
+ * RELEASE of a savepoint, and restores the previous setting afterwards.
  */
 export class SqliteDatabase implements Database {
   readonly provider = 'sqlite' as const;
@@ -29,6 +41,10 @@ export class SqliteDatabase implements Database {
   private readonly db: BetterSqlite3.Database;
   /** The file this connection created: removed again on close if nothing was written to it. */
   private createdFile: string | undefined;
+  /** The open transaction group, if any (withTransactionGroup). */
+  private group: Group | undefined;
+  /** How many units (transactions, savepoints) are running their work: 0 means a statement runs on its own. */
+  private depth = 0;
 
   /**
    * Opens the file; with `create` false and no file yet, an empty in-memory database stands in
@@ -61,36 +77,148 @@ export class SqliteDatabase implements Database {
   }
 
   async execute(sql: string, params: unknown[] = []): Promise<void> {
+    // Outside any unit of a group, a statement must not run in the group's transaction (VACUUM cannot).
+    if (this.depth === 0) this.commitOpenGroup();
     const statement = this.db.prepare(sql);
     // PRAGMAs and some statements return rows; better-sqlite3 wants all() for those.
     if (statement.reader) statement.all(...params);
     else statement.run(...params);
   }
 
+  literal(value: string | number | Date | null): string {
+    if (value === null) return 'NULL';
+    if (typeof value === 'number') return literalNumber(value);
+    // SQLite string literals have one escape: a doubled quote.
+    return `'${(value instanceof Date ? value.toISOString() : value).replaceAll("'", "''")}'`;
+  }
+
   async withDeployLock<T>(work: () => Promise<T>): Promise<T> {
     return work();
   }
 
+  async withTransactionGroup<T>(mode: GroupMode, work: () => Promise<T>): Promise<T> {
+    if (this.group) throw new Error('withTransactionGroup does not nest');
+    this.group = { mode, ended: false, foreignKeys: 0 };
+    try {
+      const result = await work();
+      this.commitOpenGroup();
+      return result;
+    } catch (error) {
+      // keep-earlier: what the units before the failure did stays, as if each had committed.
+      if (mode === 'keep-earlier') this.commitOpenGroup();
+      else this.rollbackGroup();
+      throw error;
+    } finally {
+      this.group = undefined;
+    }
+  }
+
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    if (this.group && !this.group.ended) return this.savepoint(this.group, work);
     const foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
     this.db.pragma('foreign_keys = OFF');
     try {
       this.db.exec('BEGIN IMMEDIATE');
+      this.depth++;
       try {
         const result = await work(this);
-        const violations = this.db.pragma('foreign_key_check') as { table: string; parent: string }[];
-        if (violations.length > 0) {
-          const first = violations[0]!;
-          throw new Error(`foreign key check failed: ${violations.length} row(s) in "${first.table}" reference missing rows in "${first.parent}"`);
-        }
+        this.checkForeignKeys();
         this.db.exec('COMMIT');
         return result;
       } catch (error) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw error;
+      } finally {
+        this.depth--;
       }
     } finally {
       this.db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+    }
+  }
+
+  async runBatch(statements: string[], guard?: (tx: SqlRunner) => Promise<boolean>): Promise<boolean> {
+    let ran = false;
+    try {
+      return await this.transaction(async (tx) => {
+        if (guard && !(await guard(tx))) return false;
+        for (const [index, sql] of statements.entries()) {
+          try {
+            await tx.execute(sql);
+          } catch (error) {
+            throw new BatchError(index, error);
+          }
+        }
+        ran = true;
+        return true;
+      });
+    } catch (error) {
+      // Every statement ran: the foreign key check or the commit failed.
+      throw ran && !(error instanceof BatchError) ? new BatchError(undefined, error) : error;
+    }
+  }
+
+  /** One unit of a group: a savepoint of the group's transaction, which the first unit opens. */
+  private async savepoint<T>(group: Group, work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    if (!this.db.inTransaction) {
+      // Off before BEGIN: inside a transaction the pragma is a no-op (see the class comment).
+      group.foreignKeys = this.db.pragma('foreign_keys', { simple: true }) as number;
+      this.db.pragma('foreign_keys = OFF');
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (error) {
+        this.db.pragma(`foreign_keys = ${group.foreignKeys ? 'ON' : 'OFF'}`);
+        throw error;
+      }
+    }
+    this.db.exec(`SAVEPOINT ${SAVEPOINT}`);
+    this.depth++;
+    try {
+      const result = await work(this);
+      this.checkForeignKeys();
+      this.db.exec(`RELEASE ${SAVEPOINT}`);
+      return result;
+    } catch (error) {
+      if (group.mode === 'all-or-nothing') {
+        this.rollbackGroup();
+        group.ended = true;
+      } else if (this.db.inTransaction) {
+        this.db.exec(`ROLLBACK TO ${SAVEPOINT}`);
+        this.db.exec(`RELEASE ${SAVEPOINT}`);
+      }
+      throw error;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  async commitGroup(): Promise<void> {
+    this.commitOpenGroup();
+  }
+
+  /** Commits the group's transaction, if one is open, and restores the foreign keys setting. */
+  private commitOpenGroup(): void {
+    if (!this.group || !this.db.inTransaction) return;
+    try {
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollbackGroup();
+      throw error;
+    }
+    this.db.pragma(`foreign_keys = ${this.group.foreignKeys ? 'ON' : 'OFF'}`);
+  }
+
+  private rollbackGroup(): void {
+    if (!this.group || !this.db.inTransaction) return;
+    this.db.exec('ROLLBACK');
+    this.db.pragma(`foreign_keys = ${this.group.foreignKeys ? 'ON' : 'OFF'}`);
+  }
+
+  /** Foreign keys are off during a transaction (see the class comment): check what it changed before it commits. */
+  private checkForeignKeys(): void {
+    const violations = this.db.pragma('foreign_key_check') as { table: string; parent: string }[];
+    if (violations.length > 0) {
+      const first = violations[0]!;
+      throw new Error(`foreign key check failed: ${violations.length} row(s) in "${first.table}" reference missing rows in "${first.parent}"`);
     }
   }
 

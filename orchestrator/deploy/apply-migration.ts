@@ -1,6 +1,6 @@
 import { displayPath } from '../files/project-files.ts';
 import { randomUUID } from 'node:crypto';
-import type { Database, SqlRunner } from '../database/database.ts';
+import { BatchError, type Database, type SqlRunner } from '../database/database.ts';
 import type { AttemptState, HistoryStore } from '../database/history-store.ts';
 import { classifyDatabaseError, describeDatabaseError } from '../database/classify-database-error.ts';
 import { OrchestratorError } from '../errors.ts';
@@ -76,54 +76,55 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
       fix: 'Wait for the other deploy to finish, then run deploy again; it resumes or reports where the migration stands.',
     });
   };
-  /** Writes the progress; the caller adopts the returned state once its transaction committed. */
-  const record = async (tx: SqlRunner, stepsDone: number, logs: string | null): Promise<AttemptState> => {
+  /** The progress write, and the state the caller adopts once its transaction committed. */
+  const recording = (stepsDone: number, logs: string | null): { sql: string; state: AttemptState } => {
     const finished = stepsDone === steps.length;
-    if (attempt) {
-      await history.progress(tx, attempt.id, { stepsDone, finished, logs });
-      return { ...attempt, stepsDone, finished, logs };
-    }
+    if (attempt) return { sql: history.progressSql(attempt.id, { stepsDone, finished, logs }), state: { ...attempt, stepsDone, finished, logs } };
     const id = randomUUID();
-    await history.start(tx, { id, name: migration.name, checksum: migration.checksum, startedAt, stepsDone, finished, logs });
-    return { id, stepsDone, finished, logs };
+    return { sql: history.startSql({ id, name: migration.name, checksum: migration.checksum, startedAt, stepsDone, finished, logs }), state: { id, stepsDone, finished, logs } };
+  };
+  const record = async (tx: SqlRunner, stepsDone: number, logs: string | null): Promise<AttemptState> => {
+    const { sql, state } = recording(stepsDone, logs);
+    await tx.execute(sql);
+    return state;
   };
 
   for (let index = attempt?.stepsDone ?? 0; index < steps.length; index++) {
     const step = steps[index]!;
     const label = steps.length > 1 ? `step ${index + 1} of ${steps.length}, ` : '';
-    let failing: PlannedStatement | undefined;
     if (step.transactional) {
+      // One batch (one round trip on PostgreSQL): the history table, the step, its progress.
+      const before = attempt ? [] : [history.ensureTableSql()];
+      const done = recording(index + 1, null);
       try {
-        const done = await db.transaction(async (tx) => {
-          if (!attempt) await history.ensureTable(tx);
-          if (!(await stillOurs(tx, index))) return undefined;
-          for (const statement of step.statements) {
-            failing = statement;
-            await tx.execute(statement.sql);
-          }
-          failing = undefined;
-          return record(tx, index + 1, null);
-        });
-        if (!done) return false;
-        attempt = done;
+        const guard = async (tx: SqlRunner) => {
+          if (!attempt) await history.ensureTable(tx); // what the guard reads must exist
+          return stillOurs(tx, index);
+        };
+        if (!(await db.runBatch([...before, ...step.statements.map((s) => s.sql), done.sql], guard))) return false;
+        attempt = done.state;
+        // The script commits between its steps (its own COMMIT, or an enum value used later): so does deploy.
+        if (index < steps.length - 1) await db.commitGroup();
       } catch (error) {
         if (error instanceof OrchestratorError) throw error;
+        const cause = error instanceof BatchError ? error.cause : error;
+        const failing = error instanceof BatchError && error.index !== undefined ? step.statements[error.index - before.length] : undefined;
         // A lost connection, a lock wait or a refused login is not the migration's fault: say so, and record no attempt.
-        const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
+        const classified = classifyDatabaseError(cause, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
         const at = `${label}${failing ? statementAt(plan, failing) : 'while committing:\n'}`;
-        const logs = `${at}${describeDatabaseError(error)}`;
+        const logs = `${at}${describeDatabaseError(cause)}`;
         if (!attempt) {
           await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, logs }).catch(() => {});
-          throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
+          throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
             fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
-            cause: error,
+            cause,
           });
         }
         await history.setLogs(attempt.id, logs).catch(() => {});
-        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
+        throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
           fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}.`,
-          cause: error,
+          cause,
         });
       }
     } else {
@@ -136,6 +137,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
       });
       if (!claimed) return false;
       attempt = claimed;
+      let failing: PlannedStatement | undefined;
       try {
         for (const statement of step.statements) {
           failing = statement;

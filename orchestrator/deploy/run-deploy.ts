@@ -33,6 +33,14 @@ export interface ProjectModel {
   ownership: TableOwnership;
 }
 
+export interface RunOptions {
+  /**
+   * deploy --single-transaction: every pending migration of the run in one transaction, all or
+   * nothing. Refused up front when a migration must commit in several steps.
+   */
+  singleTransaction?: boolean;
+}
+
 /** Runs the steps, one plugin after another, e.g. as a task list. */
 export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
 
@@ -47,12 +55,13 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
  * Each migration is parsed once into a plan, which the checks and apply share. Then each
  * migration is applied step by step (apply-migration.ts); the first failure stops the deploy.
  */
-export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides): Promise<DeployResult[]> {
+export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides, options: RunOptions = {}): Promise<DeployResult[]> {
   return db.withDeployLock(async () => {
     const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
     refuseTampering(state, overrides);
     const work = await planWork(state.states, overrides, db.provider);
     refuseInterrupted(work);
+    if (options.singleTransaction) refuseOutsideOneTransaction(work);
     await refuseForeignObjects(db, work, project, state.states);
     await recordAcceptedHistory(db, state.states, overrides);
 
@@ -75,7 +84,13 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
         },
       };
     });
-    await runSteps(steps);
+    const pendingCount = [...work.values()].flat().length;
+    try {
+      await db.withTransactionGroup(options.singleTransaction ? 'all-or-nothing' : 'keep-earlier', () => runSteps(steps));
+    } catch (error) {
+      if (!options.singleTransaction || !(error instanceof OrchestratorError)) throw error;
+      throw new OrchestratorError(error.code, `${error.message}\nWith --single-transaction the whole run was rolled back: none of its ${pendingCount} pending migration(s) were kept.`, { ...(error.fix ? { fix: error.fix } : {}), cause: error.cause });
+    }
     return results;
   });
 }
@@ -127,6 +142,31 @@ function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
       fix: `Check the database. If the step's change is complete (finish it by hand if needed), run deploy --mark-step-applied ${key}. If you undid it (e.g. DROP INDEX CONCURRENTLY an INVALID index), run deploy --rerun-step ${key}.`,
     });
   }
+}
+
+/**
+ * --single-transaction runs every migration in one transaction, so it cannot run a step that
+ * must be outside one (CREATE INDEX CONCURRENTLY, VACUUM, a no-transaction migration), nor a
+ * migration whose steps must commit one after another (ALTER TYPE … ADD VALUE before a use of
+ * the value), nor resume one half applied. Checked before any SQL runs.
+ */
+function refuseOutsideOneTransaction(work: Map<string, MigrationWork[]>): void {
+  const refusals = [...work.values()].flat().flatMap((entry) => {
+    const steps = stepsOf(entry.plan);
+    const where = `plugin "${entry.plugin}", migration ${entry.migration.name} (${displayPath(entry.migration.sqlPath)})`;
+    const outside = steps.findIndex((step) => !step.transactional);
+    if (outside !== -1) {
+      const statement = steps[outside]!.statements[0]!;
+      return [`${where}: line ${statement.line} must run outside a transaction (${statement.kind})`];
+    }
+    if (entry.resume) return [`${where}: it is half applied (${entry.resume.stepsDone} of ${steps.length} steps), and resumes step by step`];
+    if (steps.length > 1) return [`${where}: its ${steps.length} steps must commit one after another (a new enum value cannot be used before it is committed)`];
+    return [];
+  });
+  if (refusals.length === 0) return;
+  throw new OrchestratorError('MIGRATION_INVALID', `Refusing deploy --single-transaction: every pending migration must run inside one transaction, and these cannot:\n  ${refusals.join('\n  ')}\nNothing was run.`, {
+    fix: 'Deploy without --single-transaction (each migration commits on its own), or first deploy the plugins of these migrations on their own (deploy <plugin>), then the rest with --single-transaction.',
+  });
 }
 
 async function refuseForeignObjects(db: Database, work: Map<string, MigrationWork[]>, project: ProjectModel, states: PluginState[]): Promise<void> {
