@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { execa } from 'execa';
 import pg from 'pg';
 import type { Provider } from '../../orchestrator/config/provider.ts';
-import { POSTGRES_ADMIN_URL } from '../support/test-databases.ts';
+import { POSTGRES_ADMIN_URL, withClient, withSqliteFile } from '../support/test-databases.ts';
 
 export type SqliteJournal = 'wal' | 'delete';
 
@@ -46,14 +46,7 @@ function createSqlite(journal: SqliteJournal, copyOf?: string): SuiteDatabase {
     db.pragma(`journal_mode = ${journal}`);
     db.close();
   }
-  const withDb = <T>(work: (db: BetterSqlite3.Database) => T): T => {
-    const db = new BetterSqlite3(file);
-    try {
-      return work(db);
-    } finally {
-      db.close();
-    }
-  };
+  const withDb = <T>(work: (db: BetterSqlite3.Database) => T): T => withSqliteFile(file, work);
   const self: SuiteDatabase = {
     provider: 'sqlite',
     url: `file:${file}`,
@@ -126,12 +119,4 @@ export async function adminQuery(sql: string): Promise<pg.QueryResult> {
   return withClient(POSTGRES_ADMIN_URL, (client) => client.query(sql));
 }
 
-export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient };

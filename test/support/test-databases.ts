@@ -25,17 +25,20 @@ export async function createTestDatabase(provider: Provider): Promise<TestDataba
   return provider === 'sqlite' ? createSqlite() : createPostgres();
 }
 
+/** Opens the SQLite file for one piece of work and closes it again, so the CLI under test never waits on the test's own connection. */
+export function withSqliteFile<T>(file: string, work: (db: BetterSqlite3.Database) => T): T {
+  const db = new BetterSqlite3(file);
+  try {
+    return work(db);
+  } finally {
+    db.close();
+  }
+}
+
 function createSqlite(): TestDatabase {
   const dir = mkdtempSync(path.join(tmpdir(), 'orchestrator-db-'));
   const file = path.join(dir, 'test.db');
-  const withDb = <T>(work: (db: BetterSqlite3.Database) => T): T => {
-    const db = new BetterSqlite3(file);
-    try {
-      return work(db);
-    } finally {
-      db.close();
-    }
-  };
+  const withDb = <T>(work: (db: BetterSqlite3.Database) => T): T => withSqliteFile(file, work);
   return {
     provider: 'sqlite',
     url: `file:${file}`,
@@ -64,7 +67,8 @@ async function createPostgres(): Promise<TestDatabase> {
   };
 }
 
-async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** One connection for one piece of work, always closed. */
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
