@@ -109,7 +109,7 @@ describe('PostgreSQL errors: permanent ones exit 1, passing ones exit 3, each wi
         let terminated = false;
         for (let tries = 0; tries < 200 && !terminated; tries++) {
           // The step travels as one query (BEGIN; …; COMMIT), so the sleep is somewhere inside it.
-          const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid()");
+          const { rows } = await admin.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE query LIKE '%SELECT pg_sleep(30)%' AND state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()");
           if (rows[0]) terminated = (await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid])).rowCount === 1;
           else await new Promise((resolve) => setTimeout(resolve, 100));
         }

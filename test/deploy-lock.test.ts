@@ -93,15 +93,16 @@ describe('PostgreSQL: ?schema=, and the deploy lock per schema', () => {
     try {
       const slow = deployer(urlOf('tenant_f', '&application_name=slow-deployer'));
       // The step travels as one query (BEGIN; …; COMMIT), so the sleep is somewhere inside it.
-      await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'slow-deployer' AND query LIKE '%SELECT pg_sleep%' AND state = 'active'")).rowCount === 1);
+      await until(async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'slow-deployer' AND query LIKE '%SELECT pg_sleep%' AND state = 'active' AND datname = current_database()")).rowCount === 1);
 
       const waiter = deployer(urlOf('tenant_f'));
       let stderr = '';
       waiter.stderr?.on('data', (chunk) => (stderr += String(chunk)));
       await until(async () => /held by pid \d+ \(application "slow-deployer"/.test(stderr));
+      // Only this test's database: other deploys (the reliability suite runs beside the tests) share the server.
       const samples = [];
       for (let i = 0; i < 5; i++) {
-        samples.push(...(await admin.query("SELECT wait_event_type, backend_xmin::text AS xmin FROM pg_stat_activity WHERE application_name = 'prisma-plugin-orchestrator deploy'")).rows);
+        samples.push(...(await admin.query("SELECT wait_event_type, backend_xmin::text AS xmin FROM pg_stat_activity WHERE application_name = 'prisma-plugin-orchestrator deploy' AND datname = current_database()")).rows);
         await new Promise((resolve) => setTimeout(resolve, 150));
       }
       assert.ok(samples.length > 0 && samples.every((row) => row.wait_event_type !== 'Lock' && row.xmin === null), JSON.stringify(samples));

@@ -223,13 +223,13 @@ describe('migrations Prisma writes for PostgreSQL enums, and indexes built witho
         await holder.query('LOCK TABLE "members" IN ACCESS EXCLUSIVE MODE');
         const deploy = execa('node', ['--import', 'tsx', CLI, '--project', project.root, 'deploy'], { reject: false, env: { CI: 'true', DATABASE_URL: db.url } });
         const deadline = Date.now() + 30_000;
-        while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'`)).length === 0) {
+        while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock' AND datname = current_database()`)).length === 0) {
           assert.ok(Date.now() < deadline, 'the index build never started');
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         deploy.kill('SIGKILL');
         assert.equal((await deploy).signal, 'SIGKILL');
-        await db.exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'`);
+        await db.exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND datname = current_database()`);
         await holder.query('ROLLBACK');
       } finally {
         await holder.end();
