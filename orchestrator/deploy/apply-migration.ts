@@ -1,4 +1,5 @@
 import { displayPath } from '../files/project-files.ts';
+import { previewStatement } from '../sql/sql-text.ts';
 import { randomUUID } from 'node:crypto';
 import { BatchError, type Database, type SqlRunner } from '../database/database.ts';
 import type { AttemptState, HistoryStore } from '../database/history-store.ts';
@@ -6,9 +7,6 @@ import { classifyDatabaseError, describeDatabaseError } from '../database/classi
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { MigrationPlan, MigrationStep, PlannedStatement } from '../sql/migration-plan.ts';
-
-/** How much of a failing statement an error message quotes. */
-const STATEMENT_PREVIEW = 400;
 
 /** What the history row's `logs` say while a step runs outside a transaction (read back by `startedOutsideTransaction`). */
 const STARTED_OUTSIDE = 'started outside a transaction';
@@ -129,7 +127,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
       }
     } else {
       // Marked as started, and committed, before it runs: a crash from here on is never mistaken for "not run".
-      const mark = `Step ${index + 1} of ${steps.length} ${STARTED_OUTSIDE} (${step.statements.map((s) => `line ${s.line}`).join(', ')}): ${preview(step.statements.map((s) => s.sql).join(';\n'))}`;
+      const mark = `Step ${index + 1} of ${steps.length} ${STARTED_OUTSIDE} (${step.statements.map((s) => `line ${s.line}`).join(', ')}): ${previewStatement(step.statements.map((s) => s.sql).join(';\n'))}`;
       const claimed = await db.transaction(async (tx) => {
         if (!attempt) await history.ensureTable(tx);
         if (!(await stillOurs(tx, index))) return undefined;
@@ -163,10 +161,5 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
 /** "statement 3 of 5 (line 12):\n  <sql>\n", for messages and the history's logs. */
 function statementAt(plan: MigrationPlan, statement: PlannedStatement): string {
   const position = plan.statements.indexOf(statement);
-  return `statement ${(position === -1 ? statement.index : position) + 1} of ${plan.statements.length} (line ${statement.line}):\n  ${preview(statement.sql)}\n`;
-}
-
-function preview(sql: string): string {
-  const oneBlock = sql.replace(/\n/g, '\n  ');
-  return oneBlock.length > STATEMENT_PREVIEW ? `${oneBlock.slice(0, STATEMENT_PREVIEW)}…` : oneBlock;
+  return `statement ${(position === -1 ? statement.index : position) + 1} of ${plan.statements.length} (line ${statement.line}):\n  ${previewStatement(statement.sql)}\n`;
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { previewStatement } from '../sql/sql-text.ts';
 import type { Project } from '../config/load-project.ts';
 import type { DiffEngine, ScratchDatabaseSource } from '../engine/diff-engine.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
@@ -7,9 +8,6 @@ import { transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { planMigration } from '../sql/plan-migration.ts';
 import { openScratchDatabase, type ScratchDatabase, type ScratchSpace } from './scratch-database.ts';
-
-/** How much of a failing statement an error message quotes. */
-const STATEMENT_PREVIEW = 400;
 
 /** A plugin's previous state, live in a scratch database, until released. */
 export interface DerivedState {
@@ -85,16 +83,11 @@ export class PreviousStateDeriver {
         const why = owner === deriving
           ? `Plugin "${deriving.name}" has no ${SNAPSHOT_FILE} in its migrations, so generate replays them`
           : `Plugin "${deriving.name}" has no ${SNAPSHOT_FILE} in its migrations, so generate replays them after those of its dependency "${owner.name}"`;
-        throw new OrchestratorError('MIGRATION_INVALID', `${why} into ${this.scratch!.description} to learn the schema they leave behind. Plugin "${owner.name}", migration ${migration.name} (${file}) failed there at statement ${index + 1} of ${statements.length} (line ${line}):\n  ${preview(statement)}\nDatabase error: ${errorMessage(error)}`, {
+        throw new OrchestratorError('MIGRATION_INVALID', `${why} into ${this.scratch!.description} to learn the schema they leave behind. Plugin "${owner.name}", migration ${migration.name} (${file}) failed there at statement ${index + 1} of ${statements.length} (line ${line}):\n  ${previewStatement(statement)}\nDatabase error: ${errorMessage(error)}`, {
           fix: `Correct ${file} so that it runs on a database holding only what the migrations before it create (deploy would fail on it the same way), then run generate again.${this.scratch!.replayHint ? ` ${this.scratch!.replayHint}` : ''}`,
           cause: error,
         });
       }
     }
   }
-}
-
-function preview(sql: string): string {
-  const indented = sql.replace(/\n/g, '\n  ');
-  return indented.length > STATEMENT_PREVIEW ? `${indented.slice(0, STATEMENT_PREVIEW)}…` : indented;
 }

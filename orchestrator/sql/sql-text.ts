@@ -41,3 +41,12 @@ export function endOfBlockComment(text: string, start: number, nested: boolean):
   }
   return text.length;
 }
+
+/** How much of a statement an error message quotes. */
+const STATEMENT_PREVIEW = 400;
+
+/** A statement for an error message: indented under its heading, cut after a few lines' worth. */
+export function previewStatement(sql: string): string {
+  const indented = sql.replace(/\n/g, '\n  ');
+  return indented.length > STATEMENT_PREVIEW ? `${indented.slice(0, STATEMENT_PREVIEW)}…` : indented;
+}
