@@ -35,7 +35,8 @@ export type ErrorCode =
   | 'ENGINE_FAILED'
   | 'ENGINE_MISSING'
   | 'PRISMA_CLI_MISSING'
-  | 'PRISMA_CLI_FAILED';
+  | 'PRISMA_CLI_FAILED'
+  | 'CONFIRMATION_REQUIRED';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint
