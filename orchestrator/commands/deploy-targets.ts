@@ -32,12 +32,13 @@ export async function deployTargetsCommand(project: Project, pluginNames: string
   const { deployed, upToDate, failed, skipped } = report.summary;
   const scope = report.shard ? `shard ${report.shard.index}/${report.shard.count}: ${report.targets.length} of ${report.listed} target(s)` : `${report.listed} target(s)`;
   const lines = [
-    textTable(['TARGET', 'RESULT', 'APPLIED'], report.targets.map((result) => [result.target, result.outcome, details(result)])),
+    // A shard may get no target: targets are spread by a hash of their URL, evenly only on average.
+    ...(report.targets.length === 0 ? [] : [textTable(['TARGET', 'RESULT', 'APPLIED'], report.targets.map((result) => [result.target, result.outcome, details(result)]))]),
     ...describeFailures(report.targets),
     '',
     `${scope}, concurrency ${report.concurrency}: ${deployed} deployed, ${upToDate} up to date, ${failed} failed, ${skipped} skipped.`,
   ];
-  return { text: lines.join('\n'), verdict: report.verdict };
+  return { text: lines.join('\n').trimStart(), verdict: report.verdict };
 }
 
 function details(result: TargetDeployResult): string {

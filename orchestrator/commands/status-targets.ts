@@ -25,12 +25,13 @@ export async function statusTargetsCommand(project: Project, pluginNames: string
   if (options.json) return { text: JSON.stringify(report, null, 2), verdict: report.verdict };
   const { upToDate, notUpToDate, failed } = report.summary;
   const lines = [
-    textTable(['TARGET', 'RESULT', 'NEEDS ATTENTION'], report.targets.map((result) => [result.target, result.outcome, details(result)])),
+    // A shard may get no target: targets are spread by a hash of their URL, evenly only on average.
+    ...(report.targets.length === 0 ? [] : [textTable(['TARGET', 'RESULT', 'NEEDS ATTENTION'], report.targets.map((result) => [result.target, result.outcome, details(result)]))]),
     ...describeFailures(report.targets),
     '',
     `${report.targets.length} target(s)${report.shard ? ` (shard ${report.shard.index}/${report.shard.count} of ${report.listed})` : ''}: ${upToDate} up to date, ${notUpToDate} not up to date, ${failed} failed.`,
   ];
-  return { text: lines.join('\n'), verdict: report.verdict };
+  return { text: lines.join('\n').trimStart(), verdict: report.verdict };
 }
 
 function details(result: TargetStatusResult): string {

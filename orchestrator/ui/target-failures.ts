@@ -1,8 +1,8 @@
 import type { TargetError } from '../targets/target-error.ts';
 
-/** A failed target's error in one table cell: its code and the first line of its message. */
+/** A failed target's error in one table cell: its code; the message follows the table in full. */
 export function errorCell(error: TargetError): string {
-  return `${error.code}: ${error.message.split('\n')[0]}`;
+  return `${error.code} (see below)`;
 }
 
 /** The full error of each failed target, as the single-database CLI prints it, below the table. */
