@@ -71,10 +71,10 @@ export async function deployTargets(project: Project, options: DeployTargetsOpti
   const applied = new Map<string, DeployResult[]>();
   const toResult = (outcome: TargetOutcome<unknown>): TargetDeployResult => {
     const done = applied.get(outcome.target.key) ?? [];
-    const common = { target: outcome.target.displayUrl, applied: done };
-    if (outcome.state === 'skipped') return { ...common, outcome: 'skipped' };
-    if (outcome.state === 'failed') return { ...common, outcome: 'failed', error: outcome.error, durationMs: outcome.durationMs };
-    return { ...common, outcome: done.length > 0 ? 'deployed' : 'up-to-date', durationMs: outcome.durationMs };
+    const target = outcome.target.displayUrl;
+    if (outcome.state === 'skipped') return { target, outcome: 'skipped', applied: done };
+    if (outcome.state === 'failed') return { target, outcome: 'failed', applied: done, error: outcome.error, durationMs: outcome.durationMs };
+    return { target, outcome: done.length > 0 ? 'deployed' : 'up-to-date', applied: done, durationMs: outcome.durationMs };
   };
   const outcomes = await forEachTarget(
     targets,
