@@ -66,6 +66,12 @@ function wholeNumber(value: string): number {
 /** A many-target run's exit code: 1 if any target failed for good, 3 if every failure may pass on a retry, 2 (status) if some target has work left. */
 const VERDICT_EXIT_CODES: Record<TargetsVerdict, number> = { ok: 0, 'not-up-to-date': EXIT_NOT_UP_TO_DATE, failed: EXIT_ERROR, retryable: EXIT_RETRYABLE };
 
+/** A many-target report on stdout, and its verdict as the exit code. */
+function printTargetsReport(report: { text: string; verdict: TargetsVerdict }): void {
+  console.log(report.text);
+  process.exitCode = VERDICT_EXIT_CODES[report.verdict];
+}
+
 interface TargetsCliOptions {
   targets?: string;
   concurrency?: number;
@@ -128,9 +134,7 @@ program
   .action(async (plugins: string[], options: DeployOptions & TargetsCliOptions) => {
     if (options.targets !== undefined) {
       const { deployTargetsCommand } = await import('./commands/deploy-targets.ts');
-      const report = await deployTargetsCommand(project(), plugins, { ...options, targets: options.targets });
-      console.log(report.text);
-      process.exitCode = VERDICT_EXIT_CODES[report.verdict];
+      printTargetsReport(await deployTargetsCommand(project(), plugins, { ...options, targets: options.targets }));
       return;
     }
     refuseTargetOptions(options, ['concurrency', 'failFast', 'shard', 'json']);
@@ -149,9 +153,7 @@ program
   .action(async (plugins: string[], options: TargetsCliOptions) => {
     if (options.targets !== undefined) {
       const { statusTargetsCommand } = await import('./commands/status-targets.ts');
-      const report = await statusTargetsCommand(project(), plugins, { ...options, targets: options.targets });
-      console.log(report.text);
-      process.exitCode = VERDICT_EXIT_CODES[report.verdict];
+      printTargetsReport(await statusTargetsCommand(project(), plugins, { ...options, targets: options.targets }));
       return;
     }
     refuseTargetOptions(options, ['concurrency', 'shard']);
