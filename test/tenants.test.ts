@@ -97,13 +97,14 @@ describe('many tenants on PostgreSQL: 50 schemas of one database and 10 database
     assert.deepEqual(again.summary, { deployed: 0, upToDate: 59, failed: 1, skipped: 0 });
   });
 
-  test('concurrency 1 gives the same result, one tenant after another', async () => {
-    const urls = Array.from({ length: 8 }, (_, index) => schemaUrl(`serial_${index}`));
+  test('concurrency 1 gives the same result, one tenant after another (a schema name that needs quoting too)', async () => {
+    const schemas = [...Array.from({ length: 7 }, (_, index) => `serial_${index}`), 'Serial-Mixed Case'];
+    const urls = schemas.map((schema) => schemaUrl(encodeURIComponent(schema)));
     const finished: string[] = [];
     const report = await deployTargets(settings, { ...NO_OVERRIDES, targets: urls, concurrency: 1, onTargetSettled: (result) => finished.push(result.target) });
     assert.deepEqual(deployed(report), urls);
     assert.deepEqual(finished, urls, 'one at a time finishes in list order');
-    for (let index = 0; index < 8; index++) assert.deepEqual(await tablesIn(`serial_${index}`), ALL_TABLES);
+    for (const schema of schemas) assert.deepEqual(await tablesIn(schema), ALL_TABLES, schema);
   });
 
   test('--fail-fast: after the first failure no new target starts; the ones before it stay deployed', async () => {
