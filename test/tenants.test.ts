@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
@@ -196,6 +196,32 @@ describe('many SQLite files', () => {
       const status = await project.cli(['status', '--targets', path.join(project.root, 'targets.txt')]);
       assert.equal(status.exitCode, 1, status.stderr);
       assert.match(status.stdout, /^file:\.\/a\.db +up-to-date +-$/m);
+    } finally {
+      project.remove();
+    }
+  });
+});
+
+describe('a bad targets file or option is refused before anything connects', () => {
+  test('a bad URL names its line; a missing file and --json without --targets are refused; no database is created', async () => {
+    const project = createTempProject('sqlite', examplePlugins());
+    try {
+      assert.equal((await project.cli(['generate'])).exitCode, 0);
+      const file = path.join(project.root, 'targets.txt');
+      writeFileSync(file, ['# tenants', 'file:./a.db', 'mysql://u:hunter2@h/db', 'file:./b.db'].join('\n'));
+      const badUrl = await project.cli(['deploy', '--targets', file]);
+      assert.equal(badUrl.exitCode, 1);
+      assert.match(badUrl.stderr, /^Error \[DATABASE_URL_INVALID\]: \S*targets\.txt:3: DATABASE_URL "mysql:\/\/u:\*\*\*@h\/db" is not a database URL/m);
+      assert.doesNotMatch(badUrl.stderr, /hunter2|\n\s+at /, 'no password, no stack trace');
+
+      const missing = await project.cli(['status', '--targets', path.join(project.root, 'nope.txt')]);
+      assert.equal(missing.exitCode, 1);
+      assert.match(missing.stderr, /^Error \[CONFIG_INVALID\]: Cannot read the targets file \S*nope\.txt/m);
+
+      const stray = await project.cli(['deploy', '--json', '--concurrency', '2']);
+      assert.equal(stray.exitCode, 1);
+      assert.match(stray.stderr, /^Error \[CONFIG_INVALID\]: --concurrency, --json apply only to a deploy or status of many targets/m);
+      assert.deepEqual(readdirSync(project.root).filter((name) => name.endsWith('.db') || name === 'data'), [], 'nothing was created');
     } finally {
       project.remove();
     }
