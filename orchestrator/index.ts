@@ -150,6 +150,7 @@ program
   .option('--targets <file>', 'report every database URL in this file instead of DATABASE_URL (one per line, or a JSON array)')
   .option('--concurrency <n>', 'with --targets: how many targets are read at once (default 4)', wholeNumber)
   .option('--shard <i/N>', 'with --targets: report only shard i (0-based) of N', parseShard)
+  .addHelpText('after', '\nWith --targets: exit 1 when a target cannot be read (3 when every such failure may pass on a retry),\nelse 2 when any target is not up to date. See deploy --help for the file and --shard.')
   .action(async (plugins: string[], options: TargetsCliOptions) => {
     if (options.targets !== undefined) {
       const { statusTargetsCommand } = await import('./commands/status-targets.ts');
