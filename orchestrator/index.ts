@@ -109,6 +109,25 @@ program
     if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;
   });
 
+program
+  .command('drift')
+  .description("compare each plugin's own tables and enums in DATABASE_URL with what its applied migrations leave, and print the SQL difference; writes nothing; exit 2 on drift")
+  .argument('[plugins...]', 'plugins to check (default: all)')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .addHelpText('after', `
+Only each plugin's own objects are compared: other plugins' tables, history tables and the
+application's own tables are left out. The expected state is the snapshot.prisma of the newest
+applied migration (pending migrations do not count). The database is opened read-only.
+
+Exit codes: 0 no drift; 2 drift found, or a plugin could not be judged (a half-applied
+migration, migrations without any snapshot.prisma); 1 error.`)
+  .action(async (plugins: string[], options: { json?: boolean }) => {
+    const { driftCommand } = await import('./commands/drift.ts');
+    const report = await driftCommand(project(), plugins, options);
+    console.log(report.text);
+    if (!report.clean) process.exitCode = EXIT_NOT_UP_TO_DATE;
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {
