@@ -128,6 +128,22 @@ migration, migrations without any snapshot.prisma); 1 error.`)
     if (!report.clean) process.exitCode = EXIT_NOT_UP_TO_DATE;
   });
 
+program
+  .command('baseline')
+  .description("adopt a database that already holds a plugin's tables: verify they match its migrations, then record those as applied without running them")
+  .argument('<plugin>', 'the plugin whose tables already exist')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .addHelpText('after', `
+The plugin's own tables and enums in DATABASE_URL are compared, as drift compares them, with
+the snapshot.prisma of its newest migration. When they match, every migration not yet applied
+gets a history row (finished, with the plugin's version and a note that baseline recorded it)
+in one transaction, and nothing else runs. When they differ, nothing is written, and the error
+(BASELINE_MISMATCH, exit 1) prints the SQL that tells them apart.`)
+  .action(async (plugin: string, options: { json?: boolean }) => {
+    const { baselineCommand } = await import('./commands/baseline.ts');
+    console.log(await baselineCommand(project(), plugin, options));
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {
