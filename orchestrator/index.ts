@@ -110,6 +110,24 @@ program
   });
 
 program
+  .command('check')
+  .description('CI gate: exit 2 when a plugin\'s models changed but no migration was generated (writes nothing, needs no database)')
+  .argument('[plugins...]', 'plugins to check (default: all)')
+  .addOption(new Option('--json', 'print machine-readable JSON, with the SQL generate would write'))
+  .addHelpText('after', `
+Runs generate's planning (the same schemas, engine and checks) and writes nothing. Prints
+each plugin for which generate would write a migration, with one line per statement.
+
+Exit codes: 0 every plugin matches its latest migration; 2 a migration is missing; 1 error
+(e.g. an invalid schema, or a change generate refuses).`)
+  .action(async (plugins: string[], options: { json?: boolean }) => {
+    const { checkCommand } = await import('./commands/check.ts');
+    const report = await checkCommand(project(), plugins, options);
+    console.log(report.text);
+    if (!report.clean) process.exitCode = EXIT_NOT_UP_TO_DATE;
+  });
+
+program
   .command('drift')
   .description("compare each plugin's own tables and enums in DATABASE_URL with what its applied migrations leave, and print the SQL difference; writes nothing; exit 2 on drift")
   .argument('[plugins...]', 'plugins to check (default: all)')
