@@ -33,7 +33,7 @@ export interface UnknownState {
 export function expectedState(project: Project, plugin: Plugin, migrations: MigrationOnDisk[], provider: Provider): ExpectedState | UnknownState {
   if (migrations.length === 0) {
     const header = { path: schemaHeader.path(project.root, project.templatesDir), content: schemaHeader.content(project.templatesDir, provider, plugin.name) };
-    return { description: 'no migration applied: none of its objects should exist', files: [header], ownTables: [], ownEnums: [], foreignTables: [], foreignEnums: [] };
+    return { description: 'an empty schema, as no migration is applied', files: [header], ownTables: [], ownEnums: [], foreignTables: [], foreignEnums: [] };
   }
   const snapshot = readLatestSnapshot(migrations);
   if (!snapshot) {
