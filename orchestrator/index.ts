@@ -4,7 +4,8 @@
  * errors and sets the exit code:
  *   0  success (status: everything applied)
  *   1  error: bad input, wrong credentials, failed migration (nothing half-applied)
- *   2  status only: something is pending, failed, modified or missing
+ *   2  status: something is pending, failed, modified or missing; check: a migration was not
+ *      generated; drift: a plugin's tables differ from its applied migrations (or cannot be judged)
  *   3  retrying may help: database unreachable, connection lost, lock wait timed out (the Docker entrypoint retries)
  */
 import path from 'node:path';
@@ -42,8 +43,9 @@ Environment:
                                           dropped after); unset: an embedded PGlite
 
 Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
-modified or missing migrations; 3 retrying may help (database unreachable, connection
-lost, lock wait timed out).`,
+modified or missing migrations, check found models changed without a migration, or drift
+found (or could not judge) a difference; 3 retrying may help (database unreachable,
+connection lost, lock wait timed out).`,
   );
 
 /** For options that may be given more than once. */
