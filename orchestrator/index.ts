@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
 import type { DeployOptions } from './commands/deploy.ts';
+import type { GateReport } from './commands/gate-report.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
@@ -55,6 +56,12 @@ function seconds(value: string): number {
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more.');
   return parsed;
+}
+
+/** Prints the report of a command CI gates on (status, check, drift): exit 2 when it did not pass. */
+function printGate(report: GateReport): void {
+  console.log(report.text);
+  if (!report.passed) process.exitCode = EXIT_NOT_UP_TO_DATE;
 }
 
 const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
@@ -107,8 +114,7 @@ program
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { statusCommand } = await import('./commands/status.ts');
     const report = await statusCommand(project(), plugins, options);
-    console.log(report.text);
-    if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;
+    printGate({ passed: report.upToDate, text: report.text });
   });
 
 program
@@ -124,9 +130,7 @@ Exit codes: 0 every plugin matches its latest migration; 2 a migration is missin
 (e.g. an invalid schema, or a change generate refuses).`)
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { checkCommand } = await import('./commands/check.ts');
-    const report = await checkCommand(project(), plugins, options);
-    console.log(report.text);
-    if (!report.clean) process.exitCode = EXIT_NOT_UP_TO_DATE;
+    printGate(await checkCommand(project(), plugins, options));
   });
 
 program
@@ -143,9 +147,7 @@ Exit codes: 0 no drift; 2 drift found, or a plugin could not be judged (a half-a
 migration, migrations without any snapshot.prisma); 1 error.`)
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { driftCommand } = await import('./commands/drift.ts');
-    const report = await driftCommand(project(), plugins, options);
-    console.log(report.text);
-    if (!report.clean) process.exitCode = EXIT_NOT_UP_TO_DATE;
+    printGate(await driftCommand(project(), plugins, options));
   });
 
 program

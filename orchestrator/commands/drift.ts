@@ -1,17 +1,12 @@
 import type { Project } from '../config/load-project.ts';
+import type { GateReport } from './gate-report.ts';
 import { detectDrift, type PluginDrift } from '../drift/detect-drift.ts';
 import { withDriftContext } from '../drift/with-drift-context.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { readPluginStates } from '../status/read-plugin-states.ts';
 
-export interface DriftReport {
-  /** True when every selected plugin was judged and none drifted (exit 0); else exit 2. */
-  clean: boolean;
-  text: string;
-}
-
 /** `drift [plugin...] [--json]`: the live database's own objects of each plugin against what its applied migrations leave. Writes nothing. */
-export async function driftCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<DriftReport> {
+export async function driftCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<GateReport> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames);
   return withDriftContext(project, allPlugins, 'drift', async (context, db) => {
@@ -22,7 +17,7 @@ export async function driftCommand(project: Project, pluginNames: string[], opti
     const text = options.json
       ? JSON.stringify({ database: db.displayUrl, clean, plugins: results }, null, 2)
       : [`Database: ${db.displayUrl}`, ...results.map(describe)].join('\n');
-    return { clean, text };
+    return { passed: clean, text };
   });
 }
 
