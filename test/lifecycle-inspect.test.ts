@@ -153,6 +153,21 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(unknown.stdout, /generate notes --snapshot-only/);
     });
 
+    if (provider === 'postgresql') {
+      test("enums: a value added by hand to the plugin's enum is drift; an enum the application made is left out", async () => {
+        const project = fresh.project({ shelf: { models: 'enum Genre {\n  SCIFI\n  POETRY\n}\n\nmodel Shelf {\n  id    Int   @id\n  genre Genre\n\n  @@map("shelves")\n}\n' } });
+        ok(await project.cli(['generate']), 'generate');
+        ok(await project.cli(['deploy']), 'deploy');
+        await fresh.db.exec(`CREATE TYPE "Mood" AS ENUM ('calm')`);
+        assert.equal((await project.cli(['drift'])).exitCode, 0, 'an enum no plugin owns is not drift');
+        await fresh.db.exec(`ALTER TYPE "Genre" ADD VALUE 'DRAMA'`);
+        const found = await unchanged(fresh.db, () => project.cli(['drift']));
+        assert.equal(found.exitCode, 2, found.stdout);
+        assert.match(found.stdout, /CREATE TYPE "Genre_new" AS ENUM \('SCIFI', 'POETRY'\)/);
+        assert.doesNotMatch(found.stdout, /Mood/);
+      });
+    }
+
     test('a plugin with nothing applied whose tables exist is drift (what baseline adopts)', async () => {
       const project = fresh.project({ one: ONE });
       ok(await project.cli(['generate']), 'generate');
