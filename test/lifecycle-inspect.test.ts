@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { dumpDatabase } from './support/database-dump.ts';
@@ -152,6 +152,16 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(unknown.stdout, /^notes: cannot judge drift: none of its migrations up to 20300101000000_notes has a snapshot\.prisma/m);
       assert.match(unknown.stdout, /generate notes --snapshot-only/);
     });
+
+    if (provider === 'sqlite') {
+      test('a SQLite file that does not exist is read as an empty database and not created', async () => {
+        const project = fresh.project({ one: ONE });
+        ok(await project.cli(['generate']), 'generate');
+        const result = ok(await project.cli(['drift'], { DATABASE_URL: 'file:./data/missing.db' }), 'drift');
+        assert.match(result.stdout, /^one: no drift \(matches an empty schema, as no migration is applied; 1 pending migration\(s\) not counted\)$/m);
+        assert.equal(existsSync(path.join(project.root, 'data')), false, 'drift created nothing');
+      });
+    }
 
     if (provider === 'postgresql') {
       test("enums: a value added by hand to the plugin's enum is drift; an enum the application made is left out", async () => {
