@@ -36,7 +36,8 @@ export type ErrorCode =
   | 'ENGINE_MISSING'
   | 'PRISMA_CLI_MISSING'
   | 'PRISMA_CLI_FAILED'
-  | 'CONFIRMATION_REQUIRED';
+  | 'CONFIRMATION_REQUIRED'
+  | 'BASELINE_MISMATCH';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint

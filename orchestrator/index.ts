@@ -4,7 +4,8 @@
  * errors and sets the exit code:
  *   0  success (status: everything applied)
  *   1  error: bad input, wrong credentials, failed migration (nothing half-applied)
- *   2  status only: something is pending, failed, modified or missing
+ *   2  status: something is pending, failed, modified or missing; check: a migration was not
+ *      generated; drift: a plugin's tables differ from its applied migrations (or cannot be judged)
  *   3  retrying may help: database unreachable, connection lost, lock wait timed out (the Docker entrypoint retries)
  */
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { loadProject } from './config/load-project.ts';
 import type { DeployOptions } from './commands/deploy.ts';
 import type { TargetsVerdict } from './targets/targets-verdict.ts';
 import { parseShard, type Shard } from './targets/shard.ts';
+import type { GateReport } from './commands/gate-report.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
@@ -44,8 +46,9 @@ Environment:
                                           dropped after); unset: an embedded PGlite
 
 Exit codes: 0 success; 1 error (nothing half-applied); 2 status found pending, failed,
-modified or missing migrations; 3 retrying may help (database unreachable, connection
-lost, lock wait timed out).`,
+modified or missing migrations, check found models changed without a migration, or drift
+found (or could not judge) a difference; 3 retrying may help (database unreachable,
+connection lost, lock wait timed out).`,
   );
 
 /** For options that may be given more than once. */
@@ -87,6 +90,12 @@ Many databases or tenant schemas (--targets):
   failing target is reported and the others go on. Exit 0 when all succeeded, 3 when every
   failure may pass on a retry, else 1. --shard i/N takes the targets whose URL hashes to i
   (stable when the list grows), e.g. --shard "$JOB_COMPLETION_INDEX/4" in a Kubernetes Indexed Job.`;
+
+/** Prints the report of a command CI gates on (status, check, drift): exit 2 when it did not pass. */
+function printGate(report: GateReport): void {
+  console.log(report.text);
+  if (!report.passed) process.exitCode = EXIT_NOT_UP_TO_DATE;
+}
 
 const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
 
@@ -160,8 +169,56 @@ program
     refuseTargetOptions(options, ['concurrency', 'shard']);
     const { statusCommand } = await import('./commands/status.ts');
     const report = await statusCommand(project(), plugins, options);
-    console.log(report.text);
-    if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;
+    printGate({ passed: report.upToDate, text: report.text });
+  });
+
+program
+  .command('check')
+  .description('CI gate: exit 2 when a plugin\'s models changed but no migration was generated (writes nothing, needs no database)')
+  .argument('[plugins...]', 'plugins to check (default: all)')
+  .addOption(new Option('--json', 'print machine-readable JSON, with the SQL generate would write'))
+  .addHelpText('after', `
+Runs generate's planning (the same schemas, engine and checks) and writes nothing. Prints
+each plugin for which generate would write a migration, with one line per statement.
+
+Exit codes: 0 every plugin matches its latest migration; 2 a migration is missing; 1 error
+(e.g. an invalid schema, or a change generate refuses).`)
+  .action(async (plugins: string[], options: { json?: boolean }) => {
+    const { checkCommand } = await import('./commands/check.ts');
+    printGate(await checkCommand(project(), plugins, options));
+  });
+
+program
+  .command('drift')
+  .description("compare each plugin's own tables and enums in DATABASE_URL with what its applied migrations leave, and print the SQL difference; writes nothing; exit 2 on drift")
+  .argument('[plugins...]', 'plugins to check (default: all)')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .addHelpText('after', `
+Only each plugin's own objects are compared: other plugins' tables, history tables and the
+application's own tables are left out. The expected state is the snapshot.prisma of the newest
+applied migration (pending migrations do not count). The database is opened read-only.
+
+Exit codes: 0 no drift; 2 drift found, or a plugin could not be judged (a half-applied
+migration, migrations without any snapshot.prisma); 1 error.`)
+  .action(async (plugins: string[], options: { json?: boolean }) => {
+    const { driftCommand } = await import('./commands/drift.ts');
+    printGate(await driftCommand(project(), plugins, options));
+  });
+
+program
+  .command('baseline')
+  .description("adopt a database that already holds a plugin's tables: verify they match its migrations, then record those as applied without running them")
+  .argument('<plugin>', 'the plugin whose tables already exist')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .addHelpText('after', `
+The plugin's own tables and enums in DATABASE_URL are compared, as drift compares them, with
+the snapshot.prisma of its newest migration. When they match, every migration not yet applied
+gets a history row (finished, with the plugin's version and a note that baseline recorded it)
+in one transaction, and nothing else runs. When they differ, nothing is written, and the error
+(BASELINE_MISMATCH, exit 1) prints the SQL that tells them apart.`)
+  .action(async (plugin: string, options: { json?: boolean }) => {
+    const { baselineCommand } = await import('./commands/baseline.ts');
+    console.log(await baselineCommand(project(), plugin, options));
   });
 
 /** Options that only mean something with --targets are refused without it, rather than ignored. */

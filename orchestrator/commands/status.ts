@@ -21,7 +21,7 @@ export async function statusCommand(project: Project, pluginNames: string[], opt
 }
 
 function describe(status: PluginStatus): string {
-  const lines = [`${status.plugin}: ${isUpToDate(status) ? 'up to date' : 'needs attention'} (${status.applied.length} applied)`];
+  const lines = [`${status.plugin}: ${isUpToDate(status) ? 'up to date' : 'needs attention'} (${status.applied.length} applied${describeVersion(status)})`];
   for (const name of status.pending) lines.push(`  pending   ${name}`);
   for (const failed of status.failed) lines.push(`  failed    ${failed.name}: ${failed.error.split('\n').at(-1)}`);
   for (const name of status.modified) lines.push(`  modified  ${name} (migration.sql changed after it was applied)`);
@@ -30,4 +30,12 @@ function describe(status: PluginStatus): string {
   for (const name of status.outOfOrder) lines.push(`  out of order ${name} (sorts before the newest applied migration)`);
   for (const entry of status.inProgress) lines.push(`  interrupted ${entry.name}: ${entry.stepsDone} step(s) applied; ${entry.error.split('\n')[0]}`);
   return lines.join('\n');
+}
+
+/** Which version of the plugin the database holds, and the code's when it differs. */
+function describeVersion(status: PluginStatus): string {
+  if (status.applied.length === 0) return '';
+  const held = status.databaseVersion === null ? 'version not recorded' : `version ${status.databaseVersion}`;
+  const code = status.codeVersion !== undefined && status.codeVersion !== status.databaseVersion ? `; plugin.json says ${status.codeVersion}` : '';
+  return `, ${held}${code}`;
 }

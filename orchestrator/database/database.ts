@@ -61,6 +61,8 @@ export interface Database extends SqlRunner {
   literal(value: string | number | Date | null): string;
   /** Names of the tables in the schema the orchestrator migrates. */
   listTables(): Promise<string[]>;
+  /** Names of the enum types in that schema (SQLite has none: Prisma stores enums as TEXT). */
+  listEnums(): Promise<string[]>;
   /**
    * The schema the orchestrator migrates, when the connection names one; otherwise the dialect's
    * default (`public`, `main`).

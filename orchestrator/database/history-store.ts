@@ -24,9 +24,17 @@ function historyColumns(provider: Provider): [name: string, definition: string][
   ];
 }
 
+/**
+ * The orchestrator's own column beside Prisma's: the plugin's `version` (plugin.json) when the
+ * row was written. Optional: history tables made before it existed are read with it as null,
+ * and gain it before deploy next writes to them (addVersionColumnSql).
+ */
+export const VERSION_COLUMN = 'plugin_version';
+const VERSION_DEFINITION = 'VARCHAR(255)';
+
 /** The DDL of a plugin's history table (also what the benchmark's floor adds for a fair comparison). */
 export function historyTableSql(table: string, provider: Provider): string {
-  const columns = historyColumns(provider).map(([name, definition]) => `    "${name}" ${definition}`);
+  const columns = [...historyColumns(provider), [VERSION_COLUMN, VERSION_DEFINITION]].map(([name, definition]) => `    "${name}" ${definition}`);
   return `CREATE TABLE IF NOT EXISTS "${table}" (\n${columns.join(',\n')}\n)`;
 }
 
@@ -40,6 +48,8 @@ export interface HistoryRow {
   rolled_back_at: unknown;
   logs: string | null;
   applied_steps_count: number;
+  /** The plugin's version that wrote the row; null for rows written before versions were recorded. */
+  plugin_version: string | null;
 }
 
 const ROW_COLUMNS = '"id", "checksum", "migration_name", "started_at", "finished_at", "rolled_back_at", "logs", "applied_steps_count"';
@@ -84,7 +94,7 @@ const HISTORY_CATALOG: Record<Provider, { sql: string; params: unknown[] }> = {
  * (HISTORY_TABLE_INVALID), and one the role cannot read, or write when `write` is set
  * (DATABASE_PERMISSION_DENIED): never "0 applied" for a table it could not read.
  */
-export async function readHistoryTables(db: Database, wanted: string[], options: { write: boolean }): Promise<{ rows: Map<string, HistoryRow[]>; existing: string[] }> {
+export async function readHistoryTables(db: Database, wanted: string[], options: { write: boolean }): Promise<{ rows: Map<string, HistoryRow[]>; existing: string[]; withoutVersion: Set<string> }> {
   const catalog = HISTORY_CATALOG[db.provider];
   const found = new Map<string, { columns: Set<string>; canSelect: boolean; canWrite: boolean }>();
   for (const entry of await db.query<{ table: string; column: string | null; canSelect: unknown; canWrite: unknown }>(catalog.sql, catalog.params)) {
@@ -111,15 +121,17 @@ export async function readHistoryTables(db: Database, wanted: string[], options:
   const rows = new Map<string, HistoryRow[]>(present.map((table) => [table, []]));
   for (let start = 0; start < present.length; start += TABLES_PER_QUERY) {
     const chunk = present.slice(start, start + TABLES_PER_QUERY);
-    const union = chunk.map((table) => `SELECT '${table.replace(/'/g, "''")}' AS "history_table", ${ROW_COLUMNS} FROM "${table.replace(/"/g, '""')}"`).join(' UNION ALL ');
+    const version = (table: string) => (found.get(table)!.columns.has(VERSION_COLUMN) ? `"${VERSION_COLUMN}"` : `NULL AS "${VERSION_COLUMN}"`);
+    const union = chunk.map((table) => `SELECT '${table.replace(/'/g, "''")}' AS "history_table", ${ROW_COLUMNS}, ${version(table)} FROM "${table.replace(/"/g, '""')}"`).join(' UNION ALL ');
     // Sorted here, not by the query: an ORDER BY over the union costs PostgreSQL a sort per branch.
     for (const row of await db.query<HistoryRow & { history_table: string } & Record<string, unknown>>(union)) {
       const { history_table: table, ...rest } = row;
-      rows.get(table)!.push({ ...rest, applied_steps_count: Number(rest.applied_steps_count) });
+      rows.get(table)!.push({ ...rest, applied_steps_count: Number(rest.applied_steps_count), plugin_version: rest.plugin_version ?? null });
     }
   }
   for (const tableRows of rows.values()) tableRows.sort(oldestFirst);
-  return { rows, existing: [...found.keys()].sort() };
+  const withoutVersion = new Set(present.filter((table) => !found.get(table)!.columns.has(VERSION_COLUMN)));
+  return { rows, existing: [...found.keys()].sort(), withoutVersion };
 }
 
 /** By `started_at` (a Date from PostgreSQL, an ISO string from SQLite), then name. */
@@ -170,7 +182,27 @@ export class HistoryStore {
   constructor(
     private readonly db: Database,
     readonly table: string,
+    /** The plugin's version (plugin.json), recorded with every row this store starts. */
+    private readonly pluginVersion: string | null = null,
+    /** The table exists but predates the plugin_version column: addVersionColumn adds it before the first write. */
+    private lacksVersionColumn = false,
   ) {}
+
+  /**
+   * A table made before plugin_version existed gains it, under the write lock and re-checked
+   * there (another deploy may have added it meanwhile), before deploy writes its first row.
+   */
+  async addVersionColumn(): Promise<void> {
+    if (!this.lacksVersionColumn) return;
+    await this.db.transaction(async (tx) => {
+      const { sql, params } = HISTORY_CATALOG[this.db.provider];
+      const columns = (await tx.query<{ table: string; column: string | null }>(sql, params)).filter((row) => row.table === this.table);
+      if (columns.length > 0 && !columns.some((row) => row.column === VERSION_COLUMN)) {
+        await tx.execute(`ALTER TABLE ${this.quoted} ADD COLUMN "${VERSION_COLUMN}" ${VERSION_DEFINITION}`);
+      }
+    });
+    this.lacksVersionColumn = false;
+  }
 
   private get quoted(): string {
     return `"${this.table}"`;
@@ -215,8 +247,8 @@ export class HistoryStore {
    */
   startSql(entry: AttemptRow): string {
     const now = new Date();
-    const values = [entry.id, entry.checksum, entry.name, entry.startedAt, entry.finished ? now : null, entry.rolledBack ? now : null, entry.logs, entry.stepsDone];
-    return `INSERT INTO ${this.quoted} (${ROW_COLUMNS}) VALUES (${values.map((value) => this.db.literal(value)).join(', ')})`;
+    const values = [entry.id, entry.checksum, entry.name, entry.startedAt, entry.finished ? now : null, entry.rolledBack ? now : null, entry.logs, entry.stepsDone, this.pluginVersion];
+    return `INSERT INTO ${this.quoted} (${ROW_COLUMNS}, "${VERSION_COLUMN}") VALUES (${values.map((value) => this.db.literal(value)).join(', ')})`;
   }
 
   /** Records steps done (and the finish, after the last one); in the step's transaction when it has one. */

@@ -253,6 +253,14 @@ export class PostgresDatabase implements Database {
     return rows.map((row) => row.name);
   }
 
+  async listEnums(): Promise<string[]> {
+    const rows = await this.query<{ name: string }>(
+      "SELECT t.typname AS name FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typtype = 'e' ORDER BY t.typname",
+      [this.schema],
+    );
+    return rows.map((row) => row.name);
+  }
+
   async listIndexTables(): Promise<Map<string, string>> {
     const rows = await this.query<{ index: string; table: string }>(
       `SELECT i.relname AS "index", t.relname AS "table"

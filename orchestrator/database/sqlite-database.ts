@@ -229,6 +229,10 @@ export class SqliteDatabase implements Database {
     return rows.map((row) => row.name);
   }
 
+  async listEnums(): Promise<string[]> {
+    return [];
+  }
+
   async listIndexTables(): Promise<Map<string, string>> {
     const rows = await this.query<{ name: string; table: string }>("SELECT name, tbl_name AS \"table\" FROM sqlite_master WHERE type IN ('index', 'trigger')");
     return new Map(rows.map((row) => [row.name, row.table]));

@@ -7,6 +7,7 @@ import { classifyDatabaseError, describeDatabaseError } from '../database/classi
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { MigrationPlan, MigrationStep, PlannedStatement } from '../sql/migration-plan.ts';
+import { alreadyExistsFix } from './already-exists-hint.ts';
 
 /** What the history row's `logs` say while a step runs outside a transaction (read back by `startedOutsideTransaction`). */
 const STARTED_OUTSIDE = 'started outside a transaction';
@@ -114,8 +115,9 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         const logs = `${at}${describeDatabaseError(cause)}`;
         if (!attempt) {
           await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, logs }).catch(() => {});
+          const exists = await alreadyExistsFix(db, work.plugin, failing).catch(() => undefined);
           throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
-            fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
+            fix: exists ?? `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
             cause,
           });
         }

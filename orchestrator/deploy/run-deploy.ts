@@ -64,6 +64,8 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     if (options.singleTransaction) refuseOutsideOneTransaction(work);
     await refuseForeignObjects(db, work, project, state.states);
     await recordAcceptedHistory(db, state.states, overrides);
+    // Old history tables gain plugin_version before a row of this run records it.
+    for (const { plugin, history } of state.states) if ((work.get(plugin.name) ?? []).length > 0) await history.addVersionColumn();
 
     const results: DeployResult[] = [];
     const steps = state.states.map((pluginState): PluginDeployStep => {

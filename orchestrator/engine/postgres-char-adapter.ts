@@ -12,8 +12,9 @@ import pg from 'pg';
  * char`. So the pg client reports those columns as text (which adapter-pg accepts) and notes
  * where they were, and the adapter's result then types them as characters.
  */
-export function postgresAdapterFactory(connectionString: string, schema: string | undefined): SqlMigrationAwareDriverAdapterFactory {
-  const config: pg.PoolConfig = { connectionString, Client: CharNotingClient };
+export function postgresAdapterFactory(connectionString: string, schema: string | undefined, options: { readOnly?: boolean } = {}): SqlMigrationAwareDriverAdapterFactory {
+  // Read-only sessions (drift, baseline's check): the server refuses any write the engine might try.
+  const config: pg.PoolConfig = { connectionString, Client: CharNotingClient, ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) };
   const factory = new PrismaPg(config, schema ? { schema } : undefined);
   return {
     provider: factory.provider,

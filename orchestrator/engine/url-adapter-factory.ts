@@ -1,7 +1,8 @@
+import { existsSync } from 'node:fs';
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { unhandledProvider } from '../config/provider.ts';
-import { parseDatabaseUrl } from '../database/database-url.ts';
+import { parseDatabaseUrl, type DatabaseTarget } from '../database/database-url.ts';
 import { OrchestratorError } from '../errors.ts';
 import { postgresAdapterFactory } from './postgres-char-adapter.ts';
 
@@ -42,4 +43,20 @@ function parseSqliteShadow(url: string, baseDir: string): string {
 
 function redact(url: string): string {
   return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
+
+/**
+ * DATABASE_URL for the engine to read (drift, baseline's check) through a connection that
+ * cannot write: SQLite opened read-only (a file that does not exist yet is read as an empty
+ * database, never created); PostgreSQL in read-only sessions, reading `schema`.
+ */
+export function readOnlyAdapterFactory(target: DatabaseTarget, schema: string | undefined): SqlMigrationAwareDriverAdapterFactory {
+  switch (target.provider) {
+    case 'sqlite':
+      return new PrismaBetterSqlite3(existsSync(target.filePath) ? { url: target.filePath, readonly: true, fileMustExist: true } : { url: ':memory:' });
+    case 'postgresql':
+      return postgresAdapterFactory(target.connectionString, schema, { readOnly: true });
+    default:
+      return unhandledProvider(target);
+  }
 }

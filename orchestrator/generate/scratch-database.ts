@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { Project } from '../config/load-project.ts';
 import { unhandledProvider } from '../config/provider.ts';
 import { parseDatabaseUrl } from '../database/database-url.ts';
 import type { ScratchDatabaseSource } from '../engine/diff-engine.ts';
+import { disposable } from '../engine/disposable-adapter.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 
 /** One empty space in a scratch database, for replaying one plugin's migrations (and its dependencies'). */
@@ -188,28 +189,6 @@ class PgliteScratch implements ScratchDatabase {
     })();
     return this.started;
   }
-}
-
-/**
- * Freeing the wasm engine does not dispose the connections it opened through the adapter, and
- * an idle pg pool would keep the process alive for seconds: so they are tracked and disposed.
- */
-function disposable(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory & { disposeAll(): Promise<void> } {
-  const opened: SqlDriverAdapter[] = [];
-  const track = async (connecting: Promise<SqlDriverAdapter>) => {
-    const adapter = await connecting;
-    opened.push(adapter);
-    return adapter;
-  };
-  return {
-    provider: factory.provider,
-    adapterName: factory.adapterName,
-    connect: () => track(factory.connect()),
-    connectToShadowDb: () => track(factory.connectToShadowDb()),
-    disposeAll: async () => {
-      for (const adapter of opened.splice(0)) await adapter.dispose().catch(() => {});
-    },
-  };
 }
 
 /** PGlite's adapter does not say which schema it works in; the engine must read the scratch schema. */

@@ -22,10 +22,17 @@ export interface PluginStatus {
   renamed: { from: string; to: string }[];
   /** Not applied, but sorts before the newest applied migration: it was added (or merged) out of order. */
   outOfOrder: string[];
+  /**
+   * The plugin's version (plugin.json) recorded with its newest applied migration: the version
+   * the database holds. Null when nothing is applied, or the row predates recorded versions.
+   */
+  databaseVersion: string | null;
+  /** The version in plugin.json now, when the caller knows it. */
+  codeVersion?: string;
 }
 
 export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], rows: HistoryRow[]): PluginStatus {
-  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [] };
+  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [], databaseVersion: null };
   const rowsByName = new Map<string, HistoryRow[]>();
   for (const row of rows) rowsByName.set(row.migration_name, [...(rowsByName.get(row.migration_name) ?? []), row]);
 
@@ -61,6 +68,8 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
     status.pending = status.pending.filter((name) => name !== migration.name);
   }
   status.missing = [...missing.keys()];
+  // Rows are oldest first: the newest success is the version that last changed the database.
+  status.databaseVersion = rows.filter(isSuccess).at(-1)?.plugin_version ?? null;
 
   const newestApplied = [...rowsByName.keys()].filter((name) => rowsByName.get(name)!.some(isSuccess)).sort().at(-1);
   if (newestApplied !== undefined) {

@@ -37,13 +37,15 @@ export async function readPluginStates(db: Database, plugins: Plugin[], options:
     }
   }
   const migrations = plugins.map((plugin) => listMigrations(plugin));
-  const stores = plugins.map((plugin) => new HistoryStore(db, historyTableName(plugin.name)));
-  const { rows, existing } = await readHistoryTables(db, stores.map((store) => store.table), options);
+  const tables = plugins.map((plugin) => historyTableName(plugin.name));
+  const { rows, existing, withoutVersion } = await readHistoryTables(db, tables, options);
+  const stores = plugins.map((plugin, index) => new HistoryStore(db, tables[index]!, plugin.version, withoutVersion.has(tables[index]!)));
   const known = new Set(options.knownPlugins.map(historyTableName));
   const removedPlugins = existing.filter((table) => !known.has(table)).map((table) => table.slice(HISTORY_TABLE_PREFIX.length));
   const states = plugins.map((plugin, index): PluginState => {
     const pluginRows = rows.get(stores[index]!.table) ?? [];
-    return { plugin, migrations: migrations[index]!, history: stores[index]!, rows: pluginRows, status: comparePluginHistory(plugin.name, migrations[index]!, pluginRows) };
+    const status = { ...comparePluginHistory(plugin.name, migrations[index]!, pluginRows), codeVersion: plugin.version };
+    return { plugin, migrations: migrations[index]!, history: stores[index]!, rows: pluginRows, status };
   });
   return { states, removedPlugins };
 }
