@@ -109,6 +109,17 @@ program
     if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;
   });
 
+program
+  .command('uninstall')
+  .description("drop everything a plugin owns in DATABASE_URL (its tables, enums, join tables and history table) in one transaction; refused while an installed plugin depends on it")
+  .argument('<plugin>', 'the plugin to remove from the database (it may already be gone from plugins/)')
+  .option('-y, --yes', 'do not ask: confirm the data loss (needed off a terminal, e.g. in CI)')
+  .addOption(new Option('--json', 'print what was dropped as JSON'))
+  .action(async (plugin: string, options: { yes?: boolean; json?: boolean }) => {
+    const { uninstallCommand } = await import('./commands/uninstall.ts');
+    console.log(await uninstallCommand(project(), plugin, options));
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {

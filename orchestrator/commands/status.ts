@@ -32,6 +32,8 @@ function describe(status: PluginStatus): string {
   for (const name of status.missing) lines.push(`  missing   ${name} (applied, but its folder is gone)`);
   for (const { from, to } of status.renamed) lines.push(`  renamed   ${to} (applied as ${from}; same content)`);
   for (const name of status.outOfOrder) lines.push(`  out of order ${name} (sorts before the newest applied migration)`);
+  for (const squash of status.squashedToRecord) lines.push(`  squashed  ${squash.name} (replaces ${squash.replaces.length} applied migration(s); deploy records it without running it)`);
+  for (const squash of status.partlySquashed) lines.push(`  partly squashed ${squash.name}: replaces ${squash.notApplied.join(', ')}, not applied here (deploy them first, from the code before the squash)`);
   for (const entry of status.inProgress) lines.push(`  interrupted ${entry.name}: ${entry.stepsDone} step(s) applied; ${entry.error.split('\n')[0]}`);
   return lines.join('\n');
 }

@@ -90,3 +90,17 @@ export function refuseTampering(project: ProjectState, overrides: DeployOverride
     });
   }
 }
+
+/**
+ * A squashed migration replaces migrations of which the database applied only some: running it
+ * would repeat what they did, and recording it would skip what they did not. The old migrations
+ * must be deployed first, from the code before the squash. No override: neither way is right.
+ */
+export function refusePartlySquashed(project: ProjectState): void {
+  const partial = project.states.flatMap((state) => state.status.partlySquashed.map((squash) => ({ state, squash })));
+  if (partial.length === 0) return;
+  const lines = partial.map(({ state, squash }) => `  - ${migrationLine(state, squash.name)} replaces ${squash.applied.length + squash.notApplied.length} migrations; applied: ${squash.applied.join(', ')}; not applied: ${squash.notApplied.join(', ')}`);
+  throw new OrchestratorError('SQUASH_PARTIALLY_APPLIED', `Refusing to deploy: a squashed migration replaces migrations this database applied only some of:\n${lines.join('\n')}\nNothing was applied.`, {
+    fix: 'Deploy the replaced migrations first: check out the code from before the squash (git checkout <commit before the squash> -- plugins/<plugin>/migrations), run deploy, then return to the current code and deploy again; the squashed migration is then recorded without running.',
+  });
+}
