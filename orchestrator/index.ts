@@ -120,6 +120,17 @@ program
     console.log(await uninstallCommand(project(), plugin, options));
   });
 
+program
+  .command('rename')
+  .description("rename a plugin: its folder (plugins/<old> → plugins/<new>, manifests updated) and its history table in DATABASE_URL, so it is not installed again from scratch")
+  .argument('<old>', 'the current name (its folder may already be renamed: then only the database and manifests change)')
+  .argument('<new>', 'the new name; refused when a plugin of that name exists')
+  .addOption(new Option('--json', 'print what was renamed as JSON'))
+  .action(async (from: string, to: string, options: { json?: boolean }) => {
+    const { renameCommand } = await import('./commands/rename.ts');
+    console.log(await renameCommand(project(), from, to, options));
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {
