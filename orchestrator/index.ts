@@ -131,6 +131,18 @@ program
     console.log(await renameCommand(project(), from, to, options));
   });
 
+program
+  .command('squash')
+  .description("replace a plugin's migrations with one that creates the schema they leave behind; databases that applied them all record it without running it (needs no database)")
+  .argument('<plugin>', 'the plugin whose migrations to squash')
+  .option('-n, --name <message>', 'migration name, as in <timestamp>_<name> (default: squashed)')
+  .addOption(new Option('--engine <kind>', 'as for generate').choices(DIFF_ENGINE_KINDS).default('wasm'))
+  .addOption(new Option('--json', 'print the result as JSON'))
+  .action(async (plugin: string, options: { name?: string; engine: DiffEngineKind; json?: boolean }) => {
+    const { squashCommand } = await import('./commands/squash.ts');
+    console.log(await squashCommand(project(), plugin, options));
+  });
+
 try {
   await program.parseAsync();
 } catch (error) {
