@@ -19,7 +19,7 @@ export async function statusCommand(project: Project, pluginNames: string[], opt
     const upToDate = statuses.every(isUpToDate) && removedPlugins.length === 0;
     const text = options.json
       ? JSON.stringify({ database: db.displayUrl, upToDate, plugins: statuses, removedPlugins }, null, 2)
-      : [`Database: ${db.displayUrl}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone)`)].join('\n');
+      : [`Database: ${db.displayUrl}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone: uninstall ${name}, or rename ${name} <new name>)`)].join('\n');
     return { upToDate, text };
   });
 }

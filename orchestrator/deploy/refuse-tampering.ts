@@ -38,7 +38,7 @@ const CHECKS: Check[] = [
     accepted: (o) => o.acceptRemovedPlugin,
     find: (project) => project.removedPlugins.map((plugin) => ({ key: plugin, line: `plugin "${plugin}": history table "${historyTableName(plugin)}", but no plugins/${plugin} folder` })),
     headline: (n) => `the database holds the history of ${n === 1 ? 'a plugin that is' : 'plugins that are'} no longer in the code (removed, or its folder renamed)`,
-    fix: 'If the folder was renamed, rename it back (a plugin\'s name is its history table\'s name). If the plugin was removed on purpose, drop its tables and then its history table. To deploy the other plugins meanwhile, pass',
+    fix: 'If the folder was renamed, run "rename <old> <new>" (it moves the history table; a plugin\'s name is its history table\'s name). If the plugin was removed on purpose, run "uninstall <old>" (it drops the history table; restore the folder first to drop the plugin\'s tables too). To deploy the other plugins meanwhile, pass',
   },
   {
     code: 'MIGRATION_MISSING',
