@@ -162,6 +162,12 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(ok(await project.cli(['generate']), 'generate').stdout, /No changes/);
       assert.deepEqual(await readCatalog(db), before);
       assert.ok((await db.tables()).includes('_prisma_migrations_library') && !(await db.tables()).includes('_prisma_migrations_core'));
+
+      // The old name is free again, names derived from the history table included (PostgreSQL's `_pkey` index).
+      project.writePlugin('core', plugin('core', `model Shelf {\n  id Int @id\n\n  @@map("shelves")\n}\n`));
+      ok(await project.cli(['generate', 'core']), 'generate a new plugin under the old name');
+      ok(await project.cli(['deploy']), 'deploy it');
+      assert.ok((await db.tables()).includes('_prisma_migrations_core') && (await db.tables()).includes('shelves'));
     });
 
     test('a folder the user renamed already: only the database part (as for a second database)', async () => {
