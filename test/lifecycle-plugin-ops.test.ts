@@ -7,6 +7,10 @@ import { dumpDatabase } from './support/database-dump.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import type { CliResult, PluginFixture, TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
+import type { HistoryRow } from '../orchestrator/database/history-store.ts';
+import type { MigrationOnDisk } from '../orchestrator/migrations/migrations-folder.ts';
+import type { ReplacedMigration } from '../orchestrator/migrations/replaces-file.ts';
+import { comparePluginHistory } from '../orchestrator/status/plugin-status.ts';
 
 /** With "name" in the manifest, which rename must rewrite. */
 const plugin = (name: string, models: string, dependsOn: string[] = []): PluginFixture => ({ models, manifest: { name, version: '1.0.0', dependsOn } });
@@ -248,3 +252,27 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     });
   });
 }
+
+describe('a squash of a squash (replaces.json nests the inner list)', () => {
+  const onDisk = (name: string, replaces?: ReplacedMigration[]): MigrationOnDisk => ({ name, dir: name, sqlPath: `${name}/migration.sql`, sql: '', checksum: name, acceptedChecksums: new Set([name]), ...(replaces ? { replaces } : {}) });
+  const applied = (name: string): HistoryRow => ({ id: name, checksum: name, migration_name: name, started_at: '2030-01-01T00:00:00Z', finished_at: '2030-01-01T00:00:01Z', rolled_back_at: null, logs: null, applied_steps_count: 1 });
+  // s2 replaces s1 (itself the squash of m1, m2) and m3.
+  const s2 = onDisk('20300105000000_s2', [{ name: '20300103000000_s1', replaces: [{ name: '20300101000000_m1' }, { name: '20300102000000_m2' }] }, { name: '20300104000000_m3' }]);
+  const status = (names: string[]) => comparePluginHistory('core', [s2], names.map(applied));
+
+  test('counts as applied whether the database ran the originals or the inner squash, and no replaced row is missing', () => {
+    for (const history of [['20300101000000_m1', '20300102000000_m2', '20300104000000_m3'], ['20300103000000_s1', '20300104000000_m3'], ['20300101000000_m1', '20300102000000_m2', '20300103000000_s1', '20300104000000_m3']]) {
+      const result = status(history);
+      assert.deepEqual(result.applied, [s2.name], history.join(', '));
+      assert.deepEqual(result.squashedToRecord, [{ name: s2.name, replaces: ['20300103000000_s1', '20300104000000_m3'] }]);
+      assert.deepEqual([result.missing, result.pending, result.partlySquashed], [[], [], []]);
+    }
+  });
+
+  test('is pending on a fresh database, and partly applied when only some of the originals ran', () => {
+    assert.deepEqual(status([]).pending, [s2.name]);
+    const partial = status(['20300101000000_m1']);
+    assert.deepEqual(partial.partlySquashed, [{ name: s2.name, applied: [], notApplied: ['20300103000000_s1', '20300104000000_m3'] }]);
+    assert.deepEqual(partial.applied, []);
+  });
+});
