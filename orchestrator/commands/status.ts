@@ -1,8 +1,7 @@
 import type { Project } from '../config/load-project.ts';
-import { withDatabase } from '../database/with-database.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { isUpToDate, type PluginStatus } from '../status/plugin-status.ts';
-import { readPluginStates } from '../status/read-plugin-states.ts';
+import { readDatabaseStatus } from '../status/read-database-status.ts';
 
 export interface StatusReport {
   upToDate: boolean;
@@ -13,15 +12,12 @@ export interface StatusReport {
 export async function statusCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<StatusReport> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames);
-  return withDatabase(project.databaseUrl, project.root, { create: false, command: 'status' }, async (db) => {
-    const { states, removedPlugins } = await readPluginStates(db, plugins, { knownPlugins: allPlugins.map((plugin) => plugin.name), write: false });
-    const statuses = states.map((state) => state.status);
-    const upToDate = statuses.every(isUpToDate) && removedPlugins.length === 0;
-    const text = options.json
-      ? JSON.stringify({ database: db.displayUrl, upToDate, plugins: statuses, removedPlugins }, null, 2)
-      : [`Database: ${db.displayUrl}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone: uninstall ${name}, or rename ${name} <new name>)`)].join('\n');
-    return { upToDate, text };
-  });
+  const status = await readDatabaseStatus(project, project.databaseUrl, plugins, allPlugins);
+  const { database, upToDate, plugins: statuses, removedPlugins } = status;
+  const text = options.json
+    ? JSON.stringify({ database, upToDate, plugins: statuses, removedPlugins }, null, 2)
+    : [`Database: ${database}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone: uninstall ${name}, or rename ${name} <new name>)`)].join('\n');
+  return { upToDate, text };
 }
 
 function describe(status: PluginStatus): string {
