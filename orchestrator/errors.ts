@@ -37,7 +37,11 @@ export type ErrorCode =
   | 'PRISMA_CLI_MISSING'
   | 'PRISMA_CLI_FAILED'
   | 'CONFIRMATION_REQUIRED'
-  | 'BASELINE_MISMATCH';
+  | 'BASELINE_MISMATCH'
+  | 'SQUASH_PARTIALLY_APPLIED'
+  | 'PLUGIN_IN_USE'
+  | 'PLUGIN_EXISTS'
+  | 'UNINSTALL_FAILED';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint

@@ -221,6 +221,40 @@ in one transaction, and nothing else runs. When they differ, nothing is written,
     console.log(await baselineCommand(project(), plugin, options));
   });
 
+program
+  .command('uninstall')
+  .description("drop everything a plugin owns in DATABASE_URL (its tables, enums, join tables and history table) in one transaction; refused while an installed plugin depends on it")
+  .argument('<plugin>', 'the plugin to remove from the database (it may already be gone from plugins/)')
+  .option('-y, --yes', 'do not ask: confirm the data loss (needed off a terminal, e.g. in CI)')
+  .addOption(new Option('--json', 'print what was dropped as JSON'))
+  .action(async (plugin: string, options: { yes?: boolean; json?: boolean }) => {
+    const { uninstallCommand } = await import('./commands/uninstall.ts');
+    console.log(await uninstallCommand(project(), plugin, options));
+  });
+
+program
+  .command('rename')
+  .description("rename a plugin: its folder (plugins/<old> → plugins/<new>, manifests updated) and its history table in DATABASE_URL, so it is not installed again from scratch")
+  .argument('<old>', 'the current name (its folder may already be renamed: then only the database and manifests change)')
+  .argument('<new>', 'the new name; refused when a plugin of that name exists')
+  .addOption(new Option('--json', 'print what was renamed as JSON'))
+  .action(async (from: string, to: string, options: { json?: boolean }) => {
+    const { renameCommand } = await import('./commands/rename.ts');
+    console.log(await renameCommand(project(), from, to, options));
+  });
+
+program
+  .command('squash')
+  .description("replace a plugin's migrations with one that creates the schema they leave behind; databases that applied them all record it without running it (needs no database)")
+  .argument('<plugin>', 'the plugin whose migrations to squash')
+  .option('-n, --name <message>', 'migration name, as in <timestamp>_<name> (default: squashed)')
+  .addOption(new Option('--engine <kind>', 'as for generate').choices(DIFF_ENGINE_KINDS).default('wasm'))
+  .addOption(new Option('--json', 'print the result as JSON'))
+  .action(async (plugin: string, options: { name?: string; engine: DiffEngineKind; json?: boolean }) => {
+    const { squashCommand } = await import('./commands/squash.ts');
+    console.log(await squashCommand(project(), plugin, options));
+  });
+
 /** Options that only mean something with --targets are refused without it, rather than ignored. */
 function refuseTargetOptions(options: TargetsCliOptions, names: (keyof TargetsCliOptions)[]): void {
   const given = names.filter((name) => options[name] !== undefined);

@@ -16,7 +16,7 @@ export async function statusCommand(project: Project, pluginNames: string[], opt
   const { database, upToDate, plugins: statuses, removedPlugins } = status;
   const text = options.json
     ? JSON.stringify({ database, upToDate, plugins: statuses, removedPlugins }, null, 2)
-    : [`Database: ${database}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone)`)].join('\n');
+    : [`Database: ${database}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone: uninstall ${name}, or rename ${name} <new name>)`)].join('\n');
   return { upToDate, text };
 }
 
@@ -28,6 +28,8 @@ function describe(status: PluginStatus): string {
   for (const name of status.missing) lines.push(`  missing   ${name} (applied, but its folder is gone)`);
   for (const { from, to } of status.renamed) lines.push(`  renamed   ${to} (applied as ${from}; same content)`);
   for (const name of status.outOfOrder) lines.push(`  out of order ${name} (sorts before the newest applied migration)`);
+  for (const squash of status.squashedToRecord) lines.push(`  squashed  ${squash.name} (replaces ${squash.replaces.length} applied migration(s); deploy records it without running it)`);
+  for (const squash of status.partlySquashed) lines.push(`  partly squashed ${squash.name}: replaces ${squash.notApplied.join(', ')}, not applied here (deploy them first, from the code before the squash)`);
   for (const entry of status.inProgress) lines.push(`  interrupted ${entry.name}: ${entry.stepsDone} step(s) applied; ${entry.error.split('\n')[0]}`);
   return lines.join('\n');
 }

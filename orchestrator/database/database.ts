@@ -73,7 +73,31 @@ export interface Database extends SqlRunner {
    * that schema: `DROP INDEX "x"` names no table, the catalog does.
    */
   listIndexTables?(): Promise<Map<string, string>>;
+  /** Every foreign key that points at a table of the migrated schema, from the live catalog. */
+  listForeignKeys(): Promise<LiveForeignKey[]>;
+  /**
+   * The statements that drop these tables (whatever foreign keys link them to each other) and
+   * then these enum types, in this database's SQL. Run them in one transaction.
+   */
+  dropObjectsSql(objects: { tables: string[]; enums: string[] }): string[];
+  /** The statements that rename a table along with the names the database derived from it (PostgreSQL's primary key index). */
+  renameTableSql(from: string, to: string): string[];
   close(): Promise<void>;
+}
+
+/** A foreign key as the live catalog holds it. */
+export interface LiveForeignKey {
+  /** The table holding it (qualified with its schema when that is not the migrated one). */
+  table: string;
+  /** Its name; SQLite keeps none, so there the columns, e.g. `(bookId)`. */
+  name: string;
+  /** The table it points at, in the migrated schema. */
+  references: string;
+}
+
+/** `name` as a double-quoted SQL identifier, as PostgreSQL and SQLite both read it. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /**

@@ -275,6 +275,11 @@ export class HistoryStore {
     });
   }
 
+  /** A migration whose effect is already in the database (a squash of applied migrations): recorded as applied, never run. */
+  async recordWithoutRunning(tx: SqlRunner, entry: { name: string; checksum: string; logs: string }): Promise<void> {
+    await this.start(tx, { id: randomUUID(), name: entry.name, checksum: entry.checksum, startedAt: new Date(), stepsDone: 0, finished: true, logs: entry.logs });
+  }
+
   /** Override for a renamed folder: the applied row takes the new name; nothing runs again. */
   async rename(tx: SqlRunner, from: string, to: string): Promise<void> {
     await tx.execute(`UPDATE ${this.quoted} SET "migration_name" = ${this.p(1)} WHERE "migration_name" = ${this.p(2)} AND "rolled_back_at" IS NULL`, [to, from]);

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
-import { BatchError, literalNumber, type Database, type GroupMode, type SqlRunner } from './database.ts';
+import { primaryKeyName } from '../ownership/constraint-names.ts';
+import { BatchError, literalNumber, quoteIdentifier, type Database, type GroupMode, type LiveForeignKey, type SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
 import { describeLockHolders } from './postgres-lock-holders.ts';
@@ -271,6 +272,32 @@ export class PostgresDatabase implements Database {
         WHERE n.nspname = current_schema()`,
     );
     return new Map(rows.map((row) => [row.index, row.table]));
+  }
+
+  async listForeignKeys(): Promise<LiveForeignKey[]> {
+    return this.query<{ table: string; name: string; references: string } & Record<string, unknown>>(
+      `SELECT CASE WHEN tn.nspname = $1 THEN t.relname ELSE tn.nspname || '.' || t.relname END AS "table", c.conname AS name, r.relname AS "references"
+         FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace tn ON tn.oid = t.relnamespace
+         JOIN pg_class r ON r.oid = c.confrelid JOIN pg_namespace rn ON rn.oid = r.relnamespace
+        WHERE c.contype = 'f' AND rn.nspname = $1 ORDER BY 1, 2`,
+      [this.schema],
+    );
+  }
+
+  /** One DROP TABLE for all of them: PostgreSQL then accepts foreign keys between them without CASCADE (which would reach beyond them). */
+  dropObjectsSql(objects: { tables: string[]; enums: string[] }): string[] {
+    const names = (list: string[]) => list.map((name) => `${quoteIdentifier(this.schema)}.${quoteIdentifier(name)}`).join(', ');
+    return [...(objects.tables.length > 0 ? [`DROP TABLE ${names(objects.tables)}`] : []), ...(objects.enums.length > 0 ? [`DROP TYPE ${names(objects.enums)}`] : [])];
+  }
+
+  /** The primary key's index was named after the table (`<table>_pkey`, cut as PostgreSQL cuts it): it moves too, so the old name is free again. */
+  renameTableSql(from: string, to: string): string[] {
+    const schema = quoteIdentifier(this.schema);
+    return [
+      `ALTER TABLE ${schema}.${quoteIdentifier(from)} RENAME TO ${quoteIdentifier(to)}`,
+      `ALTER INDEX IF EXISTS ${schema}.${quoteIdentifier(primaryKeyName(from, 'postgresql'))} RENAME TO ${quoteIdentifier(primaryKeyName(to, 'postgresql'))}`,
+    ];
   }
 
   async close(): Promise<void> {

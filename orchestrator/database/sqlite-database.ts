@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
 import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
-import { BatchError, literalNumber, type Database, type GroupMode, type SqlRunner } from './database.ts';
+import { BatchError, literalNumber, quoteIdentifier, type Database, type GroupMode, type LiveForeignKey, type SqlRunner } from './database.ts';
 
 /** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
 
@@ -236,6 +236,31 @@ export class SqliteDatabase implements Database {
   async listIndexTables(): Promise<Map<string, string>> {
     const rows = await this.query<{ name: string; table: string }>("SELECT name, tbl_name AS \"table\" FROM sqlite_master WHERE type IN ('index', 'trigger')");
     return new Map(rows.map((row) => [row.name, row.table]));
+  }
+
+  async listForeignKeys(): Promise<LiveForeignKey[]> {
+    const rows = await this.query<{ table: string; id: number; from: string; references: string }>(
+      `SELECT m.name AS "table", f.id, f."from", f."table" AS "references" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' ORDER BY m.name, f.id, f.seq`,
+    );
+    // One row per column: a foreign key is a (table, id) group, named by its columns since SQLite keeps no name.
+    const keys = new Map<string, LiveForeignKey>();
+    for (const row of rows) {
+      const key = `${row.table}\0${row.id}`;
+      const found = keys.get(key);
+      if (found) found.name = `${found.name.slice(0, -1)}, ${row.from})`;
+      else keys.set(key, { table: row.table, name: `(${row.from})`, references: row.references });
+    }
+    return [...keys.values()];
+  }
+
+  /** One DROP per table: foreign keys are off in the orchestrator's transactions, so the order does not matter. */
+  dropObjectsSql(objects: { tables: string[]; enums: string[] }): string[] {
+    return objects.tables.map((table) => `DROP TABLE ${quoteIdentifier(table)}`);
+  }
+
+  /** SQLite renames a table's automatic indexes with it. */
+  renameTableSql(from: string, to: string): string[] {
+    return [`ALTER TABLE ${quoteIdentifier(from)} RENAME TO ${quoteIdentifier(to)}`];
   }
 
   async close(): Promise<void> {

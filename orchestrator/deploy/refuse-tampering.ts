@@ -38,7 +38,7 @@ const CHECKS: Check[] = [
     accepted: (o) => o.acceptRemovedPlugin,
     find: (project) => project.removedPlugins.map((plugin) => ({ key: plugin, line: `plugin "${plugin}": history table "${historyTableName(plugin)}", but no plugins/${plugin} folder` })),
     headline: (n) => `the database holds the history of ${n === 1 ? 'a plugin that is' : 'plugins that are'} no longer in the code (removed, or its folder renamed)`,
-    fix: 'If the folder was renamed, rename it back (a plugin\'s name is its history table\'s name). If the plugin was removed on purpose, drop its tables and then its history table. To deploy the other plugins meanwhile, pass',
+    fix: 'If the folder was renamed, run "rename <old> <new>" (it moves the history table; a plugin\'s name is its history table\'s name). If the plugin was removed on purpose, run "uninstall <old>" (it drops the history table; restore the folder first to drop the plugin\'s tables too). To deploy the other plugins meanwhile, pass',
   },
   {
     code: 'MIGRATION_MISSING',
@@ -89,4 +89,18 @@ export function refuseTampering(project: ProjectState, overrides: DeployOverride
       fix: `${check.fix} ${refused.map((f) => `${check.flag} ${f.key}`).join(' ')} to deploy.`,
     });
   }
+}
+
+/**
+ * A squashed migration replaces migrations of which the database applied only some: running it
+ * would repeat what they did, and recording it would skip what they did not. The old migrations
+ * must be deployed first, from the code before the squash. No override: neither way is right.
+ */
+export function refusePartlySquashed(project: ProjectState): void {
+  const partial = project.states.flatMap((state) => state.status.partlySquashed.map((squash) => ({ state, squash })));
+  if (partial.length === 0) return;
+  const lines = partial.map(({ state, squash }) => `  - ${migrationLine(state, squash.name)} replaces ${squash.applied.length + squash.notApplied.length} migrations; applied: ${squash.applied.join(', ')}; not applied: ${squash.notApplied.join(', ')}`);
+  throw new OrchestratorError('SQUASH_PARTIALLY_APPLIED', `Refusing to deploy: a squashed migration replaces migrations this database applied only some of:\n${lines.join('\n')}\nNothing was applied.`, {
+    fix: 'Deploy the replaced migrations first: check out the code from before the squash (git checkout <commit before the squash> -- plugins/<plugin>/migrations), run deploy, then return to the current code and deploy again; the squashed migration is then recorded without running.',
+  });
 }

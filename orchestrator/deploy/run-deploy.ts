@@ -10,7 +10,7 @@ import { readPluginStates, type PluginState } from '../status/read-plugin-states
 import { applyMigration, startedOutsideTransaction, stepsOf, type MigrationWork } from './apply-migration.ts';
 import { migrationKey, type DeployOverrides } from './deploy-overrides.ts';
 import { readMigrationPlan } from './read-migration-plan.ts';
-import { refuseTampering } from './refuse-tampering.ts';
+import { refusePartlySquashed, refuseTampering } from './refuse-tampering.ts';
 
 /** One plugin's share of a deploy, handed to the progress display to run. */
 export interface PluginDeployStep {
@@ -59,13 +59,16 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
   return db.withDeployLock(async () => {
     const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
     refuseTampering(state, overrides);
+    refusePartlySquashed(state);
     const work = await planWork(state.states, overrides, db.provider);
     refuseInterrupted(work);
     if (options.singleTransaction) refuseOutsideOneTransaction(work);
     await refuseForeignObjects(db, work, project, state.states);
+    // Old history tables gain plugin_version before a row of this run records it (a migration applied, a squash recorded).
+    for (const { plugin, history, status } of state.states) {
+      if ((work.get(plugin.name) ?? []).length > 0 || status.squashedToRecord.length > 0) await history.addVersionColumn();
+    }
     await recordAcceptedHistory(db, state.states, overrides);
-    // Old history tables gain plugin_version before a row of this run records it.
-    for (const { plugin, history } of state.states) if ((work.get(plugin.name) ?? []).length > 0) await history.addVersionColumn();
 
     const results: DeployResult[] = [];
     const steps = state.states.map((pluginState): PluginDeployStep => {
@@ -193,7 +196,11 @@ async function refuseForeignObjects(db: Database, work: Map<string, MigrationWor
   if (unverifiable.length > 0) throw unverifiableError(unverifiable);
 }
 
-/** Writes what the accepted overrides decided (renames, new checksums, forgotten migrations), in one transaction, after every check passed. */
+/**
+ * Writes what the accepted overrides decided (renames, new checksums, forgotten migrations), and
+ * the squashed migrations whose replaced ones are all applied (recorded, never run), in one
+ * transaction, after every check passed.
+ */
 async function recordAcceptedHistory(db: Database, states: PluginState[], overrides: DeployOverrides): Promise<void> {
   const changes = states.flatMap((state) => {
     const key = (name: string) => migrationKey(state.plugin.name, name);
@@ -201,6 +208,9 @@ async function recordAcceptedHistory(db: Database, states: PluginState[], overri
       ...state.status.renamed.filter((r) => overrides.acceptRenamed.includes(key(r.to))).map((r) => (tx: SqlRunner) => state.history.rename(tx, r.from, r.to)),
       ...state.status.modified.filter((name) => overrides.acceptModified.includes(key(name))).map((name) => (tx: SqlRunner) => state.history.acceptChecksum(tx, name, state.migrations.find((m) => m.name === name)!.checksum)),
       ...state.status.missing.filter((name) => overrides.acceptMissing.includes(key(name))).map((name) => (tx: SqlRunner) => state.history.forget(tx, name, `Folder removed from disk; accepted by deploy --accept-missing on ${new Date().toISOString()}.`)),
+      ...state.status.squashedToRecord.map((squash) => (tx: SqlRunner) =>
+        state.history.recordWithoutRunning(tx, { name: squash.name, checksum: state.migrations.find((m) => m.name === squash.name)!.checksum, logs: `Squash of ${squash.replaces.join(', ')}, all applied: recorded by deploy without running it.` }),
+      ),
     ];
   });
   if (changes.length === 0) return;

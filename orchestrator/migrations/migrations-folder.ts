@@ -4,6 +4,7 @@ import path from 'node:path';
 import { isProvider, type Provider } from '../config/provider.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { Plugin } from '../plugins/plugin.ts';
+import { readReplaces, type ReplacedMigration } from './replaces-file.ts';
 
 /**
  * A plugin's `migrations/` folder, in Prisma Migrate's layout:
@@ -32,6 +33,8 @@ export interface MigrationOnDisk {
    * (rows written before line endings were normalised, and Prisma's own), and the CRLF form.
    */
   acceptedChecksums: ReadonlySet<string>;
+  /** A squashed migration: the migrations it replaces (replaces.json beside it). */
+  replaces?: ReplacedMigration[];
 }
 
 export function listMigrations(plugin: Plugin): MigrationOnDisk[] {
@@ -83,7 +86,8 @@ function readMigration(plugin: Plugin, name: string): MigrationOnDisk {
   }
   const lf = sql.replace(/\r\n/g, '\n');
   const checksum = checksumOf(lf);
-  return { name, dir, sqlPath, sql, checksum, acceptedChecksums: new Set([checksum, checksumOf(bytes), checksumOf(lf.replace(/\n/g, '\r\n'))]) };
+  const replaces = readReplaces(dir);
+  return { name, dir, sqlPath, sql, checksum, acceptedChecksums: new Set([checksum, checksumOf(bytes), checksumOf(lf.replace(/\n/g, '\r\n'))]), ...(replaces ? { replaces } : {}) };
 }
 
 /**

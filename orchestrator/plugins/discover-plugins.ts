@@ -12,6 +12,11 @@ import { MANIFEST_FILE, migrationsDirOf, type Plugin } from './plugin.ts';
  */
 const PLUGIN_NAME = /^[a-z][a-z0-9_]{0,43}$/;
 
+/** Whether `name` may name a plugin (its folder, and its history table). */
+export function isValidPluginName(name: string): boolean {
+  return PLUGIN_NAME.test(name);
+}
+
 /**
  * Finds every plugin folder (one holding `plugin.json`) under `pluginsDir`, in dependency order:
  * each plugin after the plugins it depends on, otherwise by name.
@@ -57,7 +62,7 @@ function readPlugin(dir: string): Plugin {
       fix: `Add ${manifestPath} with at least {"version": "1.0.0"}, or move the folder out of the plugins folder.`,
     });
   }
-  if (!PLUGIN_NAME.test(folder)) {
+  if (!isValidPluginName(folder)) {
     throw new OrchestratorError('PLUGIN_MANIFEST_INVALID', `Plugin folder name ${quoteForMessage(folder)} (${dir}) is not a valid plugin name.`, {
       fix: 'Rename the folder: a lowercase letter, then lowercase letters, digits or "_", at most 44 characters.',
     });

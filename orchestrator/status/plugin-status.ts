@@ -1,5 +1,6 @@
 import type { HistoryRow } from '../database/history-store.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
+import { replacedNames, type ReplacedMigration } from '../migrations/replaces-file.ts';
 
 /** Where one plugin's migrations folder and its history table stand relative to each other. */
 export interface PluginStatus {
@@ -29,10 +30,17 @@ export interface PluginStatus {
   databaseVersion: string | null;
   /** The version in plugin.json now, when the caller knows it. */
   codeVersion?: string;
+  /**
+   * Squashed migrations (replaces.json) not recorded yet whose replaced migrations are all
+   * applied: counted as applied; deploy records them without running them.
+   */
+  squashedToRecord: { name: string; replaces: string[] }[];
+  /** Squashed migrations of which only some replaced migrations are applied: deploy refuses them (SQUASH_PARTIALLY_APPLIED). */
+  partlySquashed: { name: string; applied: string[]; notApplied: string[] }[];
 }
 
 export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], rows: HistoryRow[]): PluginStatus {
-  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [], databaseVersion: null };
+  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [], databaseVersion: null, squashedToRecord: [], partlySquashed: [] };
   const rowsByName = new Map<string, HistoryRow[]>();
   for (const row of rows) rowsByName.set(row.migration_name, [...(rowsByName.get(row.migration_name) ?? []), row]);
 
@@ -48,11 +56,20 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
       if (!migration.acceptedChecksums.has(live.checksum)) status.modified.push(migration.name);
     } else if (attempts.length > 0) {
       status.failed.push({ name: migration.name, error: attempts.at(-1)!.logs ?? '' });
+    } else if (migration.replaces && !untouched(migration.replaces, rowsByName)) {
+      const replaced = migration.replaces.map((entry) => ({ name: entry.name, applied: applied(entry, rowsByName) }));
+      if (replaced.every((entry) => entry.applied)) {
+        status.applied.push(migration.name);
+        status.squashedToRecord.push({ name: migration.name, replaces: replaced.map((entry) => entry.name) });
+      } else {
+        status.partlySquashed.push({ name: migration.name, applied: replaced.filter((e) => e.applied).map((e) => e.name), notApplied: replaced.filter((e) => !e.applied).map((e) => e.name) });
+      }
     } else {
       status.pending.push(migration.name);
     }
   }
-  const names = new Set(onDisk.map((migration) => migration.name));
+  // What a squashed migration on disk replaces keeps its rows, as an audit trail: not missing.
+  const names = new Set([...onDisk.map((migration) => migration.name), ...onDisk.flatMap((migration) => replacedNames(migration.replaces ?? []))]);
   const missing = new Map<string, HistoryRow>();
   for (const [name, attempts] of rowsByName) {
     const kept = attempts.find(isSuccess) ?? attempts.find(isInProgress);
@@ -82,8 +99,19 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
 }
 
 export function isUpToDate(status: PluginStatus): boolean {
-  const { pending, failed, inProgress, modified, missing, renamed, outOfOrder } = status;
-  return [pending, failed, inProgress, modified, missing, renamed, outOfOrder].every((list) => list.length === 0);
+  const { pending, failed, inProgress, modified, missing, renamed, outOfOrder, partlySquashed } = status;
+  return [pending, failed, inProgress, modified, missing, renamed, outOfOrder, partlySquashed].every((list) => list.length === 0);
+}
+
+/** A replaced migration counts as applied when its own row says so, or (a squash itself) when everything it replaced is applied. */
+function applied(entry: ReplacedMigration, rowsByName: Map<string, HistoryRow[]>): boolean {
+  if (rowsByName.get(entry.name)?.some(isSuccess)) return true;
+  return entry.replaces !== undefined && entry.replaces.every((inner) => applied(inner, rowsByName));
+}
+
+/** None of these (nor what they replaced) left a row that counts: a fresh database for them. */
+function untouched(entries: ReplacedMigration[], rowsByName: Map<string, HistoryRow[]>): boolean {
+  return entries.every((entry) => !rowsByName.get(entry.name)?.some((row) => isSuccess(row) || isInProgress(row)) && untouched(entry.replaces ?? [], rowsByName));
 }
 
 function isSuccess(row: HistoryRow): boolean {
