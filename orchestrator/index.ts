@@ -9,11 +9,12 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadProject } from './config/load-project.ts';
+import { resolveContext } from './context/command-context.ts';
 import type { DeployOptions } from './commands/deploy.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
+import { GRAPH_FORMATS, type GraphFormat } from './graph/graph-format.ts';
 
 // Commands are imported when they run: a container start (deploy) should not load the diff
 // engines, execa or the Prisma CLI wrapper that generate and client need.
@@ -55,7 +56,11 @@ function seconds(value: string): number {
   return parsed;
 }
 
-const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
+/** The command's inputs as the API takes them, with the task list as its progress display. */
+async function context(plugins: string[]) {
+  const { taskDisplay } = await import('./ui/run-tasks.ts');
+  return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress: taskDisplay() });
+}
 
 program
   .command('generate')
@@ -67,7 +72,7 @@ program
   .option('--snapshot-only', 'write no migration: only the snapshot.prisma of plugins whose migrations (written by hand) have none, derived by replaying them')
   .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean }) => {
     const { generateCommand } = await import('./commands/generate.ts');
-    console.log(await generateCommand(project(), plugins, options));
+    console.log(await generateCommand(await context(plugins), options));
   });
 
 program
@@ -76,7 +81,7 @@ program
   .argument('[plugins...]', 'plugins to generate clients for (default: all)')
   .action(async (plugins: string[]) => {
     const { clientCommand } = await import('./commands/client.ts');
-    console.log(await clientCommand(project(), plugins));
+    console.log(await clientCommand(await context(plugins)));
   });
 
 program
@@ -94,7 +99,7 @@ program
   .option('--rerun-step <plugin/migration>', 'you undid its interrupted step: run it again (MIGRATION_INTERRUPTED)', collect, [])
   .action(async (plugins: string[], options: DeployOptions) => {
     const { deployCommand } = await import('./commands/deploy.ts');
-    console.log(await deployCommand(project(), plugins, options));
+    console.log(await deployCommand(await context(plugins), options));
   });
 
 program
@@ -104,9 +109,19 @@ program
   .addOption(new Option('--json', 'print machine-readable JSON'))
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { statusCommand } = await import('./commands/status.ts');
-    const report = await statusCommand(project(), plugins, options);
+    const report = await statusCommand(await context(plugins), options);
     console.log(report.text);
     if (!report.upToDate) process.exitCode = EXIT_NOT_UP_TO_DATE;
+  });
+
+program
+  .command('graph')
+  .description('print the plugins, their dependencies and the tables each owns, as a Mermaid flowchart or a Graphviz digraph (needs no database)')
+  .argument('[plugins...]', 'plugins to show (default: all)')
+  .addOption(new Option('--format <format>', 'mermaid (for Markdown) or dot (for Graphviz: dot -Tsvg)').choices(GRAPH_FORMATS).default('mermaid'))
+  .action(async (plugins: string[], options: { format: GraphFormat }) => {
+    const { graphCommand } = await import('./commands/graph.ts');
+    console.log(await graphCommand(await context(plugins), options));
   });
 
 try {

@@ -1,72 +1,14 @@
-import type { Project } from '../config/load-project.ts';
-import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/deploy-lock-options.ts';
-import { withDatabase } from '../database/with-database.ts';
-import { OrchestratorError } from '../errors.ts';
-import type { DeployOverrides } from '../deploy/deploy-overrides.ts';
-import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
-import type { ObjectOwnership } from '../ownership/object-ownership.ts';
-import { collectOwnership } from '../ownership/table-ownership.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
-import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
-import { runTasks } from '../ui/run-tasks.ts';
+import type { CommandContext } from '../context/command-context.ts';
+import { deployProject, type DeployOptions } from '../deploy/deploy-project.ts';
 
-export interface DeployOptions extends DeployOverrides {
-  /** Seconds to wait for another deploy (PostgreSQL's lock, SQLite's write lock); else ORCHESTRATOR_LOCK_TIMEOUT, else each database's default. 0 fails at once. */
-  lockTimeout?: number;
-  /** Every pending migration in one transaction, all or nothing (run-deploy.ts). */
-  singleTransaction?: boolean;
-}
+export type { DeployOptions };
 
-/** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
-export async function deployCommand(project: Project, pluginNames: string[], options: DeployOptions): Promise<string> {
-  const allPlugins = discoverPlugins(project.pluginsDir);
-  const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
-  // Reading every plugin's models costs a few milliseconds a plugin: only a deploy with pending migrations needs it.
-  let ownership: ObjectOwnership | undefined;
-  const model = {
-    allPlugins,
-    get ownership() {
-      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
-      return ownership;
-    },
-  };
-  // One wait limit for both databases: the deploy lock on PostgreSQL, the busy timeout on SQLite.
-  const seconds = lockTimeoutSeconds(options);
-  const lock = { ...(seconds === undefined ? {} : { timeoutMs: seconds * 1000 }), onWait: (message: string) => console.error(message) };
-  return withDatabase(project.databaseUrl, project.root, { create: true, command: 'deploy', lock }, async (db) => {
-    const results = await runDeploy(db, plugins, model, async (steps) => {
-      // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
-      const pending = steps.filter((step) => step.pending.length > 0);
-      if (pending.length > 0) await runTasks(pending.map(toTask));
-    }, options, { singleTransaction: options.singleTransaction === true });
-    const changed = results.filter((result) => result.applied.length > 0);
-    const applied = changed.reduce((sum, result) => sum + result.applied.length, 0);
-    return applied === 0
-      ? `Nothing to deploy: ${plugins.length} plugin(s) up to date on ${db.displayUrl}.`
-      : `Applied ${applied} migration(s) across ${changed.length} plugin(s) on ${db.displayUrl}.`;
-  });
-}
-
-/** --lock-timeout, else ORCHESTRATOR_LOCK_TIMEOUT; undefined leaves each database its default. */
-function lockTimeoutSeconds(options: DeployOptions, env: NodeJS.ProcessEnv = process.env): number | undefined {
-  if (options.lockTimeout !== undefined) return options.lockTimeout;
-  if (!env.ORCHESTRATOR_LOCK_TIMEOUT) return undefined;
-  const seconds = Number(env.ORCHESTRATOR_LOCK_TIMEOUT);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new OrchestratorError('CONFIG_INVALID', `ORCHESTRATOR_LOCK_TIMEOUT="${env.ORCHESTRATOR_LOCK_TIMEOUT}" is not a number of seconds.`, {
-      fix: `Set it to the seconds deploy may wait for another deploy's lock (0 fails at once; default ${DEFAULT_LOCK_TIMEOUT_SECONDS}).`,
-    });
-  }
-  return seconds;
-}
-
-function toTask(step: PluginDeployStep) {
-  return {
-    title: `${step.plugin}: applying ${step.pending.length} migration(s)`,
-    async run(report: (text: string) => void) {
-      const applied = await step.run((migration) => report(`applied ${migration}`));
-      if (applied.length === 0) return `${step.plugin}: up to date`;
-      return `${step.plugin}: applied ${applied.join(', ')}`;
-    },
-  };
+/** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line; throws the error that stopped it. */
+export async function deployCommand(context: CommandContext, options: DeployOptions): Promise<string> {
+  const report = await deployProject(context, options);
+  if (report.error) throw report.error;
+  const changed = report.plugins.filter((plugin) => plugin.migrations.some((migration) => migration.status === 'applied'));
+  return report.applied === 0
+    ? `Nothing to deploy: ${report.plugins.length} plugin(s) up to date on ${report.database}.`
+    : `Applied ${report.applied} migration(s) across ${changed.length} plugin(s) on ${report.database}.`;
 }

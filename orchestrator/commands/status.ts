@@ -1,27 +1,19 @@
-import type { Project } from '../config/load-project.ts';
-import { withDatabase } from '../database/with-database.ts';
-import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import type { CommandContext } from '../context/command-context.ts';
 import { isUpToDate, type PluginStatus } from '../status/plugin-status.ts';
-import { readPluginStates } from '../status/read-plugin-states.ts';
+import { statusProject } from '../status/status-project.ts';
 
-export interface StatusReport {
+export interface StatusText {
   upToDate: boolean;
   text: string;
 }
 
 /** `status [plugin...] [--json]`: compares each plugin's migrations folder with its history table. */
-export async function statusCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<StatusReport> {
-  const allPlugins = discoverPlugins(project.pluginsDir);
-  const plugins = selectPlugins(allPlugins, pluginNames);
-  return withDatabase(project.databaseUrl, project.root, { create: false, command: 'status' }, async (db) => {
-    const { states, removedPlugins } = await readPluginStates(db, plugins, { knownPlugins: allPlugins.map((plugin) => plugin.name), write: false });
-    const statuses = states.map((state) => state.status);
-    const upToDate = statuses.every(isUpToDate) && removedPlugins.length === 0;
-    const text = options.json
-      ? JSON.stringify({ database: db.displayUrl, upToDate, plugins: statuses, removedPlugins }, null, 2)
-      : [`Database: ${db.displayUrl}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone)`)].join('\n');
-    return { upToDate, text };
-  });
+export async function statusCommand(context: CommandContext, options: { json?: boolean }): Promise<StatusText> {
+  const report = await statusProject(context);
+  const text = options.json
+    ? JSON.stringify(report, null, 2)
+    : [`Database: ${report.database}`, ...report.plugins.map(describe), ...report.removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone)`)].join('\n');
+  return { upToDate: report.upToDate, text };
 }
 
 function describe(status: PluginStatus): string {

@@ -1,0 +1,76 @@
+/**
+ * The orchestrator as a library: the same commands as the CLI, returning typed results instead
+ * of printing or exiting. Importing this module runs nothing.
+ *
+ * Every function takes one options object: where the project is and which database (each
+ * defaulting as the CLI does, from the environment and orchestrator.config.json), which plugins,
+ * an `onProgress` listener, and the command's own options. Errors are OrchestratorError, with the
+ * stable `code` the CLI prints.
+ *
+ * @example
+ * import { deploy, status, OrchestratorError } from 'prisma-plugin-orchestrator';
+ *
+ * const result = await deploy({ projectDir: '/srv/app', databaseUrl: process.env.DATABASE_URL });
+ * if (result.error) throw result.error;
+ * console.log(`${result.applied} migration(s) applied`);
+ */
+import { apiCommand } from '../context/command-context.ts';
+import { deployProject } from '../deploy/deploy-project.ts';
+import { generateProject } from '../generate/generate-project.ts';
+import { graphProject } from '../graph/plugin-graph.ts';
+import { statusProject } from '../status/status-project.ts';
+
+/**
+ * Writes one migration per plugin whose models changed since its latest migration; needs no
+ * database. Every plugin is diffed before any file is written: a thrown error leaves every
+ * migrations folder as it was.
+ *
+ * @example
+ * const { written } = await generate({ projectDir: '.', plugins: ['reviews'], name: 'add reviews' });
+ * // written: ['plugins/reviews/migrations/20261124154121_add_reviews']
+ */
+export const generate = apiCommand(generateProject);
+
+/**
+ * Applies pending migrations, plugin by plugin in dependency order (the selected plugins and the
+ * plugins they depend on). Throws an OrchestratorError when it refuses before any SQL runs (the
+ * database is left unchanged); once applying began it resolves, with each migration's outcome
+ * (`applied`, `failed` with its error, `skipped`) and `error` set if one failed.
+ *
+ * @example
+ * const result = await deploy({ databaseUrl: 'postgresql://app@db:5432/app', lockTimeout: 60, onProgress: console.log });
+ * if (result.error) throw result.error;
+ */
+export const deploy = apiCommand(deployProject);
+
+/**
+ * Compares each plugin's migrations folder with its history table; writes nothing.
+ *
+ * @example
+ * const report = await status({ databaseUrl: 'file:./data/app.db' });
+ * for (const plugin of report.plugins) console.log(plugin.plugin, plugin.pending);
+ * if (!report.upToDate) process.exitCode = 2;
+ */
+export const status = apiCommand(statusProject);
+
+/**
+ * The plugins, their dependencies and the tables each owns, as data and as Mermaid (default) or
+ * DOT text; needs no database.
+ *
+ * @example
+ * const { text } = await graph({ format: 'dot' });
+ * writeFileSync('plugins.dot', text);
+ */
+export const graph = apiCommand(graphProject);
+
+export { apiCommand, resolveContext, type CommandContext, type CommandCore, type ProjectOptions } from '../context/command-context.ts';
+export type { ProgressEvent, ProgressListener } from '../context/progress-event.ts';
+export type { DeployOptions, DeployReport, MigrationOutcome, PluginDeployReport } from '../deploy/deploy-project.ts';
+export type { GenerateOptions, GenerateReport, PluginGenerateReport } from '../generate/generate-project.ts';
+export type { GraphOptions, PluginGraph, PluginNode } from '../graph/plugin-graph.ts';
+export { GRAPH_FORMATS, type GraphFormat } from '../graph/graph-format.ts';
+export type { StatusReport } from '../status/status-project.ts';
+export type { PluginStatus } from '../status/plugin-status.ts';
+export type { Provider } from '../config/provider.ts';
+export type { DiffEngineKind } from '../engine/diff-engine.ts';
+export { OrchestratorError, RETRYABLE_CODES, type ErrorCode } from '../errors.ts';
