@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -20,7 +20,7 @@ import { createTestDatabase, type TestDatabase } from './support/test-databases.
  *   copy, so it is not run. CI=true, so task lists print plain lines; DATABASE_URL and
  *   ORCHESTRATOR_PROVIDER are unset.
  * - It must exit 0, except a line ending in `# exit code N`, which must exit N (the block goes on).
- * - A plain (or ```text) block after it in the same section, before the next shell block, whose
+ * - A plain (```text, ```mermaid, ```dot) block after it in the same section, before the next shell block, whose
  *   introducing line says "output", is that block's output: its lines must appear, in order and
  *   together, in what the block printed (stdout and stderr as they interleave). Timestamps in
  *   migration names, temporary paths and timings are normalised on both sides.
@@ -31,6 +31,8 @@ import { createTestDatabase, type TestDatabase } from './support/test-databases.
  */
 
 const README = path.join(REPO_ROOT, 'README.md');
+/** Languages an output block may have: plain, or a diagram GitHub draws (graph's Mermaid). */
+const OUTPUT_LANGUAGES = new Set(['', 'text', 'mermaid', 'dot']);
 const EXIT_CODE_COMMENT = /\s+#\s*exit code (\d+)\s*$/;
 const POSTGRES_URL = /postgresql:\/\/[^\s/'"]+\/(\w+)/g;
 
@@ -48,7 +50,7 @@ function shellExamples(): ShellExample[] {
       continue;
     }
     const current = examples.at(-1);
-    if (current && current.block.section === block.section && (block.language === '' || block.language === 'text') && /output/i.test(block.intro)) current.outputs.push(block);
+    if (current && current.block.section === block.section && OUTPUT_LANGUAGES.has(block.language) && /output/i.test(block.intro)) current.outputs.push(block);
   }
   return examples;
 }
@@ -132,6 +134,13 @@ describe('every shell block of the README runs as written and prints what the RE
       }
     });
   }
+
+  test("the README's API example is examples/api/deploy.ts as it is (test/package.test.ts runs that file)", () => {
+    const example = readFileSync(path.join(REPO_ROOT, 'examples/api/deploy.ts'), 'utf8');
+    const shown = fencedBlocks(README).filter((block) => block.language === 'ts' && block.body.includes("from 'prisma-plugin-orchestrator'"));
+    assert.equal(shown.length, 1, 'one ts block imports the package');
+    assert.equal(`${shown[0]!.body}\n`, example);
+  });
 
   test('the quick start leaves exactly the two plugins\' tables and history tables, and a second deploy does nothing', async () => {
     const quickStart = examples.find((example) => example.block.body.startsWith('npm install\n'));
