@@ -58,8 +58,8 @@ function seconds(value: string): number {
 
 /** The command's inputs as the API takes them, with the task list as its progress display. */
 async function context(plugins: string[]) {
-  const { taskDisplay } = await import('./ui/run-tasks.ts');
-  return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress: taskDisplay() });
+  const [{ taskDisplay }, { confirmDataLoss }] = await Promise.all([import('./ui/run-tasks.ts'), import('./ui/confirm.ts')]);
+  return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress: taskDisplay(), confirm: confirmDataLoss });
 }
 
 program

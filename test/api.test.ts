@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { deploy, generate, OrchestratorError, status, type ProgressEvent } from '../orchestrator/api/index.ts';
+import { deploy, generate, OrchestratorError, resolveContext, status, type DeployReport, type ProgressEvent } from '../orchestrator/api/index.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
-import { examplePlugins } from './support/temp-project.ts';
+import { REPO_ROOT, examplePlugins } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST } from './support/test-databases.ts';
 
 /** What the code under test wrote to stdout and stderr while `work` ran: the API must print nothing. */
@@ -24,6 +24,20 @@ async function capturingOutput<T>(work: () => Promise<T>): Promise<{ value: T; p
     process.stdout.write = original.out;
     process.stderr.write = original.err;
   }
+}
+
+test('from code nobody is asked before data is lost: it needs yes: true, or a confirm function of the caller', async () => {
+  const context = resolveContext({ projectDir: REPO_ROOT, env: {} });
+  await assert.rejects(context.confirm({ summary: 'uninstall plugin one: drops table books' }), (error) => error instanceof OrchestratorError && error.code === 'CONFIRMATION_REQUIRED' && /yes: true/.test(error.describe()));
+  await context.confirm({ summary: 'uninstall plugin one: drops table books', yes: true });
+  const asked: string[] = [];
+  await resolveContext({ projectDir: REPO_ROOT, env: {}, confirm: async ({ summary }) => void asked.push(summary) }).confirm({ summary: 'drops books' });
+  assert.deepEqual(asked, ['drops books']);
+});
+
+/** Each plugin's migrations with their outcome, for one comparison. */
+function outcomes(result: DeployReport) {
+  return result.plugins.map((plugin) => [plugin.plugin, plugin.migrations.map((migration) => [migration.name, migration.status])]);
 }
 
 for (const provider of PROVIDERS_UNDER_TEST) {
@@ -51,7 +65,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal(printed, '');
       const init = generated.plugins[0]!.migration!;
       assert.deepEqual(
-        result.plugins.map((plugin) => [plugin.plugin, plugin.migrations.map((migration) => [migration.name, migration.status])]),
+        outcomes(result),
         [
           ['one', [[init, 'applied']]],
           ['two', [[init, 'applied'], ['99990101000000_duplicate_user', 'failed'], ['99990101000001_after', 'skipped']]],
@@ -78,7 +92,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const result = await deploy({ ...options, singleTransaction: true });
       const init = generated.plugins[0]!.migration!;
       assert.deepEqual(
-        result.plugins.map((plugin) => [plugin.plugin, plugin.migrations.map((migration) => [migration.name, migration.status])]),
+        outcomes(result),
         [
           ['one', [[init, 'rolled-back']]],
           ['two', [[init, 'rolled-back'], ['99990101000000_duplicate_user', 'failed'], ['99990101000001_after', 'skipped']]],

@@ -63,7 +63,7 @@ export const status = apiCommand(statusProject);
  */
 export const graph = apiCommand(graphProject);
 
-export { apiCommand, resolveContext, type CommandContext, type CommandCore, type ProjectOptions } from '../context/command-context.ts';
+export { apiCommand, resolveContext, type CommandContext, type CommandCore, type ConfirmDataLoss, type ProjectOptions } from '../context/command-context.ts';
 export type { ProgressEvent, ProgressListener } from '../context/progress-event.ts';
 export type { DeployOptions, DeployReport, MigrationOutcome, PluginDeployReport } from '../deploy/deploy-project.ts';
 export type { GenerateOptions, GenerateReport, PluginGenerateReport } from '../generate/generate-project.ts';

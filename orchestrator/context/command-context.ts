@@ -1,7 +1,15 @@
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { loadProject, type Project } from '../config/load-project.ts';
 import type { Provider } from '../config/provider.ts';
+import { confirmDataLoss, type ConfirmOptions } from '../ui/confirm.ts';
 import type { ProgressListener } from './progress-event.ts';
+
+/** The gate a command calls before it loses data; resolves when confirmed, throws CONFIRMATION_REQUIRED when not. */
+export type ConfirmDataLoss = (request: Pick<ConfirmOptions, 'summary' | 'yes'>) => Promise<void>;
+
+/** From code nobody is asked: a command that loses data needs the option `yes: true`. */
+const refuseUnlessYes: ConfirmDataLoss = (request) => confirmDataLoss({ ...request, flag: 'the option yes: true', input: new PassThrough() });
 
 /**
  * What every command is called with, from the CLI or the API. Each field defaults as the CLI
@@ -23,6 +31,12 @@ export interface ProjectOptions {
   onProgress?: ProgressListener;
   /** The environment the defaults are read from. Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Asked before a command loses data (rollback, uninstall, a generate that drops columns).
+   * Default: nobody is asked, and such a command refuses (CONFIRMATION_REQUIRED) unless its
+   * options say `yes: true`. The CLI asks on a terminal.
+   */
+  confirm?: ConfirmDataLoss;
 }
 
 /** A command's inputs, resolved: the core functions take this and return a typed result. */
@@ -32,6 +46,8 @@ export interface CommandContext {
   pluginNames: string[];
   progress: ProgressListener;
   env: NodeJS.ProcessEnv;
+  /** Call before losing data, with what is lost and the command's `yes` option. */
+  confirm: ConfirmDataLoss;
 }
 
 /** Resolves options the way the CLI does: explicit options, then the environment, then the config file, then defaults. */
@@ -48,6 +64,7 @@ export function resolveContext(options: ProjectOptions = {}): CommandContext {
     pluginNames: options.plugins ?? [],
     progress: options.onProgress ?? (() => {}),
     env,
+    confirm: options.confirm ?? refuseUnlessYes,
   };
 }
 
