@@ -5,7 +5,8 @@
 #   docker/entrypoint.sh node server.js    migrate, then run `node server.js`
 #   docker/entrypoint.sh                   migrate and exit (an init container or a Job)
 #
-# Deploy is retried only while the database is unreachable (the CLI's exit code 3), with
+# Deploy is retried only while retrying may help (the CLI's exit code 3: the database is
+# unreachable, the connection dropped, or another deploy held the lock too long), with
 # exponential backoff and a bounded number of attempts. Any other failure is real (a broken
 # migration, a bad DATABASE_URL): the container stops at once and the application never starts.
 #
@@ -111,9 +112,9 @@ if [ "$migrate" = true ]; then
       *) fail "migrations failed (deploy exited with $status); the application was not started" "$status" ;;
     esac
     if [ "$attempt" -ge "$MIGRATE_MAX_ATTEMPTS" ]; then
-      fail "the database is still unreachable after $attempt attempt(s); giving up, the application was not started" "$EXIT_UNREACHABLE"
+      fail "deploy still fails with a retryable error (exit 3) after $attempt attempt(s); giving up, the application was not started" "$EXIT_UNREACHABLE"
     fi
-    log "attempt $attempt of $MIGRATE_MAX_ATTEMPTS: the database is unreachable; retrying in ${delay}s"
+    log "attempt $attempt of $MIGRATE_MAX_ATTEMPTS: deploy exited 3 (database unreachable, connection lost or deploy lock busy: see its error above); retrying in ${delay}s"
     sleep "$delay" &
     wait "$!" || :
     attempt=$((attempt + 1))

@@ -10,7 +10,9 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveContext } from './context/command-context.ts';
-import type { DeployOptions } from './commands/deploy.ts';
+import type { DeployOptions } from './deploy/deploy-database.ts';
+import type { TargetsVerdict } from './targets/targets-verdict.ts';
+import { parseShard, type Shard } from './targets/shard.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
@@ -62,6 +64,37 @@ async function context(plugins: string[]) {
   return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress: taskDisplay(), confirm: confirmDataLoss });
 }
 
+function wholeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || parsed < 1) throw new InvalidArgumentError('expected a whole number, 1 or more.');
+  return parsed;
+}
+
+/** A many-target run's exit code: 1 if any target failed for good, 3 if every failure may pass on a retry, 2 (status) if some target has work left. */
+const VERDICT_EXIT_CODES: Record<TargetsVerdict, number> = { ok: 0, 'not-up-to-date': EXIT_NOT_UP_TO_DATE, failed: EXIT_ERROR, retryable: EXIT_RETRYABLE };
+
+/** A many-target report on stdout, and its verdict as the exit code. */
+function printTargetsReport(report: { text: string; verdict: TargetsVerdict }): void {
+  console.log(report.text);
+  process.exitCode = VERDICT_EXIT_CODES[report.verdict];
+}
+
+interface TargetsCliOptions {
+  targets?: string;
+  concurrency?: number;
+  failFast?: boolean;
+  shard?: Shard;
+  json?: boolean;
+}
+
+const TARGETS_HELP = `
+Many databases or tenant schemas (--targets):
+  The file lists one URL per line (# starts a comment), or is a JSON array of URLs; a schema per
+  tenant is postgresql://…/app?schema=tenant_a. Each target is deployed under its own lock; a
+  failing target is reported and the others go on. Exit 0 when all succeeded, 3 when every
+  failure may pass on a retry, else 1. --shard i/N takes the targets whose URL hashes to i
+  (stable when the list grows), e.g. --shard "$JOB_COMPLETION_INDEX/4" in a Kubernetes Indexed Job.`;
+
 program
   .command('generate')
   .description("write a migration for each plugin whose models changed since its latest migration (needs no database)")
@@ -97,7 +130,19 @@ program
   .option('--accept-removed-plugin <plugin>', 'deploy although this removed plugin\'s history table remains (PLUGIN_REMOVED)', collect, [])
   .option('--mark-step-applied <plugin/migration>', 'you finished its interrupted step by hand: count it and go on (MIGRATION_INTERRUPTED)', collect, [])
   .option('--rerun-step <plugin/migration>', 'you undid its interrupted step: run it again (MIGRATION_INTERRUPTED)', collect, [])
-  .action(async (plugins: string[], options: DeployOptions) => {
+  .option('--targets <file>', 'deploy to every database URL in this file instead of DATABASE_URL (one per line, or a JSON array)')
+  .option('--concurrency <n>', 'with --targets: how many targets deploy at once (default 4)', wholeNumber)
+  .option('--fail-fast', 'with --targets: after the first failed target, start no new one')
+  .option('--shard <i/N>', 'with --targets: deploy only shard i (0-based) of N', parseShard)
+  .option('--json', 'with --targets: print the per-target report as JSON')
+  .addHelpText('after', TARGETS_HELP)
+  .action(async (plugins: string[], options: DeployOptions & TargetsCliOptions) => {
+    if (options.targets !== undefined) {
+      const { deployTargetsCommand } = await import('./commands/deploy-targets.ts');
+      printTargetsReport(await deployTargetsCommand((await context(plugins)).project, plugins, { ...options, targets: options.targets }));
+      return;
+    }
+    refuseTargetOptions(options, ['concurrency', 'failFast', 'shard', 'json']);
     const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(await context(plugins), options));
   });
@@ -107,7 +152,17 @@ program
   .description('show applied, pending, failed and modified migrations per plugin; exit 2 unless all are applied')
   .argument('[plugins...]', 'plugins to report (default: all)')
   .addOption(new Option('--json', 'print machine-readable JSON'))
-  .action(async (plugins: string[], options: { json?: boolean }) => {
+  .option('--targets <file>', 'report every database URL in this file instead of DATABASE_URL (one per line, or a JSON array)')
+  .option('--concurrency <n>', 'with --targets: how many targets are read at once (default 4)', wholeNumber)
+  .option('--shard <i/N>', 'with --targets: report only shard i (0-based) of N', parseShard)
+  .addHelpText('after', '\nWith --targets: exit 1 when a target cannot be read (3 when every such failure may pass on a retry),\nelse 2 when any target is not up to date. See deploy --help for the file and --shard.')
+  .action(async (plugins: string[], options: TargetsCliOptions) => {
+    if (options.targets !== undefined) {
+      const { statusTargetsCommand } = await import('./commands/status-targets.ts');
+      printTargetsReport(await statusTargetsCommand((await context(plugins)).project, plugins, { ...options, targets: options.targets }));
+      return;
+    }
+    refuseTargetOptions(options, ['concurrency', 'shard']);
     const { statusCommand } = await import('./commands/status.ts');
     const report = await statusCommand(await context(plugins), options);
     console.log(report.text);
@@ -123,6 +178,16 @@ program
     const { graphCommand } = await import('./commands/graph.ts');
     console.log(await graphCommand(await context(plugins), options));
   });
+
+/** Options that only mean something with --targets are refused without it, rather than ignored. */
+function refuseTargetOptions(options: TargetsCliOptions, names: (keyof TargetsCliOptions)[]): void {
+  const given = names.filter((name) => options[name] !== undefined);
+  if (given.length === 0) return;
+  const flags = given.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`);
+  throw new OrchestratorError('CONFIG_INVALID', `${flags.join(', ')} ${flags.length === 1 ? 'applies' : 'apply'} only to a deploy or status of many targets, and no --targets file was given.`, {
+    fix: 'Add --targets <file> listing the database URLs, or drop these options to use DATABASE_URL.',
+  });
+}
 
 try {
   await program.parseAsync();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { deploy, generate, OrchestratorError, resolveContext, status, type DeployReport, type ProgressEvent } from '../orchestrator/api/index.ts';
+import { deploy, deployTargets, generate, OrchestratorError, resolveContext, status, statusTargets, type DeployReport, type ProgressEvent } from '../orchestrator/api/index.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import { REPO_ROOT, examplePlugins } from './support/temp-project.ts';
@@ -102,6 +102,20 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal((result.error as OrchestratorError).code, 'MIGRATION_FAILED');
       const report = await status(options);
       assert.deepEqual(report.plugins.map((plugin) => plugin.applied.length), [0, 0]);
+    });
+
+    test('deployTargets and statusTargets from the API: the same plugins to two targets, reported per target', async () => {
+      const project = fresh.project(examplePlugins());
+      await generate({ projectDir: project.root, env: {} });
+      const url = new URL(fresh.db.url);
+      const targets = provider === 'sqlite'
+        ? ['a', 'b'].map((name) => `file:${path.join(path.dirname(url.pathname), `${name}.db`)}`)
+        : ['tenant_a', 'tenant_b'].map((schema) => `${fresh.db.url}?schema=${schema}`);
+      const deployed = await deployTargets({ projectDir: project.root, env: {}, targets, plugins: ['two'] });
+      assert.deepEqual(deployed.targets.map((target) => [target.outcome, target.applied.map((plugin) => plugin.plugin)]), [['deployed', ['one', 'two']], ['deployed', ['one', 'two']]]);
+      assert.equal(deployed.verdict, 'ok');
+      const read = await statusTargets({ projectDir: project.root, env: {}, targets });
+      assert.deepEqual(read.summary, { upToDate: 2, notUpToDate: 0, failed: 0 });
     });
 
     test('a deploy refused before any SQL runs throws an OrchestratorError with its stable code, and leaves the database as it was', async () => {

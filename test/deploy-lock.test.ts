@@ -5,10 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import pg from 'pg';
 import { deployLockKeys } from '../orchestrator/database/postgres-database.ts';
-import { REPO_ROOT, createTempProject, examplePlugins, type TempProject } from './support/temp-project.ts';
+import { REPO_ROOT, cliCommand, createTempProject, examplePlugins, type TempProject } from './support/temp-project.ts';
 import { createTestDatabase, type TestDatabase } from './support/test-databases.ts';
 
-const CLI = path.join(REPO_ROOT, 'orchestrator/index.ts');
 
 /** A deploy killed mid-statement must free its lock this fast (the server checks the client every second). */
 const RELEASE_AFTER_KILL_MS = 8_000;
@@ -87,7 +86,7 @@ describe('PostgreSQL: ?schema=, and the deploy lock per schema', () => {
     const slowDir = path.join(project.pluginDir('one'), 'migrations', '20991231000000_slow');
     mkdirSync(slowDir);
     writeFileSync(path.join(slowDir, 'migration.sql'), "SELECT pg_sleep(CASE WHEN current_setting('application_name') = 'slow-deployer' THEN 60 ELSE 0 END);\n");
-    const deployer = (url: string) => execa('node', ['--import', 'tsx', CLI, '--project', project.root, 'deploy'], { reject: false, cwd: REPO_ROOT, env: { CI: 'true', DATABASE_URL: url } });
+    const deployer = (url: string) => execa(cliCommand().file, [...cliCommand().args, '--project', project.root, 'deploy'], { reject: false, cwd: REPO_ROOT, env: { CI: 'true', DATABASE_URL: url } });
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     try {

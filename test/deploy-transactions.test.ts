@@ -3,10 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { execa } from 'execa';
-import { REPO_ROOT, createTempProject, type TempProject } from './support/temp-project.ts';
+import { cliCommand, createTempProject, type TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
 
-const CLI = path.join(REPO_ROOT, 'orchestrator/index.ts');
 
 /** A plugin whose only table is written by hand-made migrations (its models just claim the names). */
 const THINGS = {
@@ -106,7 +105,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
           'COMMIT;',
           '',
         ].join('\n'));
-        const deploy = execa('node', ['--import', 'tsx', CLI, '--project', project.root, 'deploy'], { reject: false, env: { CI: 'true', DATABASE_URL: db.url } });
+        const deploy = execa(cliCommand().file, [...cliCommand().args, '--project', project.root, 'deploy'], { reject: false, env: { CI: 'true', DATABASE_URL: db.url } });
         const deadline = Date.now() + 30_000;
         while ((await historyRow(db, 'one', name).catch(() => []))[0]?.steps !== 1) {
           assert.ok(Date.now() < deadline, 'step 1 never committed');
@@ -221,7 +220,7 @@ describe('migrations Prisma writes for PostgreSQL enums, and indexes built witho
       try {
         await holder.query('BEGIN');
         await holder.query('LOCK TABLE "members" IN ACCESS EXCLUSIVE MODE');
-        const deploy = execa('node', ['--import', 'tsx', CLI, '--project', project.root, 'deploy'], { reject: false, env: { CI: 'true', DATABASE_URL: db.url } });
+        const deploy = execa(cliCommand().file, [...cliCommand().args, '--project', project.root, 'deploy'], { reject: false, env: { CI: 'true', DATABASE_URL: db.url } });
         const deadline = Date.now() + 30_000;
         while ((await db.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock' AND datname = current_database()`)).length === 0) {
           assert.ok(Date.now() < deadline, 'the index build never started');

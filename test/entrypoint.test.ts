@@ -215,7 +215,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
             const exit = await run.exited;
             assert.equal(exit.code, 0, exit.stderr);
             assert.match(exit.stderr, /DATABASE_UNREACHABLE/);
-            assert.match(exit.stderr, /attempt 1 of 6: the database is unreachable; retrying in 0\.5s/);
+            assert.match(exit.stderr, /attempt 1 of 6: deploy exited 3 \(database unreachable, connection lost or deploy lock busy: see its error above\); retrying in 0\.5s/);
             assert.deepEqual(appReport(exit.stdout)?.tables, EXPECTED_TABLES);
           });
         } finally {
@@ -236,7 +236,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
           const exit = await run.exited;
           assert.equal(exit.code, 0, exit.stderr);
           assert.match(exit.stderr, /ECONNREFUSED/);
-          assert.match(exit.stderr, /attempt 1 of 6: the database is unreachable; retrying in 0\.5s/);
+          assert.match(exit.stderr, /attempt 1 of 6: deploy exited 3 \(database unreachable, connection lost or deploy lock busy: see its error above\); retrying in 0\.5s/);
           assert.deepEqual(appReport(exit.stdout)?.tables, EXPECTED_TABLES);
         });
       } finally {
@@ -284,9 +284,9 @@ describe('docker/entrypoint.sh, whatever the database', () => {
       assert.equal(exit.code, 3, exit.stderr);
       assert.equal(count(exit.stderr, /applying migrations \(attempt \d of 4\)/), 4);
       assert.equal(count(exit.stderr, /Error \[DATABASE_UNREACHABLE\]/), 4, "each attempt shows the orchestrator's own message");
-      const waits = [...exit.stderr.matchAll(/attempt (\d) of 4: the database is unreachable; retrying in ([\d.]+)s/g)].map((m) => [m[1], m[2]]);
+      const waits = [...exit.stderr.matchAll(/attempt (\d) of 4: deploy exited 3 \(database unreachable, connection lost or deploy lock busy: see its error above\); retrying in ([\d.]+)s/g)].map((m) => [m[1], m[2]]);
       assert.deepEqual(waits, [['1', '0.05'], ['2', '0.1'], ['3', '0.1']], 'the wait doubles, up to its cap');
-      assert.match(exit.stderr, /still unreachable after 4 attempt\(s\); giving up, the application was not started/);
+      assert.match(exit.stderr, /still fails with a retryable error \(exit 3\) after 4 attempt\(s\); giving up, the application was not started/);
       assert.equal(appReport(exit.stdout), undefined);
       assert.ok(exit.ms < 30_000, `four attempts took ${exit.ms} ms`);
     });

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { execa } from 'execa';
-import { REPO_ROOT, createTempProject, examplePlugins, type CliResult, type TempProject } from './support/temp-project.ts';
+import { REPO_ROOT, cliCommand, createTempProject, examplePlugins, type CliResult, type TempProject } from './support/temp-project.ts';
 
 /** Each case: a broken project, the command that reads the broken part, and what the error must say. */
 const CASES: { name: string; command: string; breakIt(project: TempProject): void; code: string; says: RegExp }[] = [
@@ -77,7 +77,7 @@ describe('project files that cannot be read are errors naming the path and the f
       const nobody = Number(stdout);
       chmodSync(project.root, 0o755);
       chmodSync(path.join(project.pluginDir('one'), 'models.prisma'), 0o000);
-      const result = await execa('node', ['--import', 'tsx', path.join(REPO_ROOT, 'orchestrator/index.ts'), '--project', project.root, 'generate'], {
+      const result = await execa(cliCommand().file, [...cliCommand().args, '--project', project.root, 'generate'], {
         reject: false,
         cwd: REPO_ROOT,
         uid: nobody,

@@ -19,6 +19,9 @@ import { deployProject } from '../deploy/deploy-project.ts';
 import { generateProject } from '../generate/generate-project.ts';
 import { graphProject } from '../graph/plugin-graph.ts';
 import { statusProject } from '../status/status-project.ts';
+import { deployTargets as deployTargetsCore, type DeployTargetsOptions } from '../targets/deploy-targets.ts';
+import { statusTargets as statusTargetsCore, type StatusTargetsOptions } from '../targets/status-targets.ts';
+import { NO_OVERRIDES, type DeployOverrides } from '../deploy/deploy-overrides.ts';
 
 /**
  * Writes one migration per plugin whose models changed since its latest migration; needs no
@@ -63,6 +66,26 @@ export const status = apiCommand(statusProject);
  */
 export const graph = apiCommand(graphProject);
 
+/**
+ * Deploys the same plugins to many databases or tenant schemas (`?schema=`), `concurrency` at a
+ * time, each under its own lock; never throws for one target's failure (see docs/tenants.md).
+ *
+ * @example
+ * const report = await deployTargets({ targets: ['postgresql://app@db/app?schema=tenant_a', 'postgresql://app@db/app?schema=tenant_b'], concurrency: 8 });
+ * if (report.verdict !== 'ok') process.exitCode = 1;
+ */
+export const deployTargets = apiCommand((context, options: Omit<DeployTargetsOptions, 'plugins' | keyof DeployOverrides> & Partial<DeployOverrides>) =>
+  deployTargetsCore(context.project, { ...NO_OVERRIDES, ...options, plugins: context.pluginNames }),
+);
+
+/**
+ * Reads the status of many databases or tenant schemas, writing nothing; a target that cannot be read is reported, the others still are.
+ *
+ * @example
+ * const { summary } = await statusTargets({ targets: ['file:./tenants/a.db', 'file:./tenants/b.db'] });
+ */
+export const statusTargets = apiCommand((context, options: Omit<StatusTargetsOptions, 'plugins'>) => statusTargetsCore(context.project, { ...options, plugins: context.pluginNames }));
+
 export { apiCommand, resolveContext, type CommandContext, type CommandCore, type ConfirmDataLoss, type ProjectOptions } from '../context/command-context.ts';
 export type { ProgressEvent, ProgressListener } from '../context/progress-event.ts';
 export type { DeployOptions, DeployReport, MigrationOutcome, PluginDeployReport } from '../deploy/deploy-project.ts';
@@ -70,6 +93,8 @@ export type { GenerateOptions, GenerateReport, PluginGenerateReport } from '../g
 export type { GraphOptions, PluginGraph, PluginNode } from '../graph/plugin-graph.ts';
 export { GRAPH_FORMATS, type GraphFormat } from '../graph/graph-format.ts';
 export type { StatusReport } from '../status/status-project.ts';
+export type { DeployTargetsOptions, TargetDeployResult, TargetsDeployReport } from '../targets/deploy-targets.ts';
+export type { StatusTargetsOptions, TargetStatusResult, TargetsStatusReport } from '../targets/status-targets.ts';
 export type { PluginStatus } from '../status/plugin-status.ts';
 export type { Provider } from '../config/provider.ts';
 export type { DiffEngineKind } from '../engine/diff-engine.ts';

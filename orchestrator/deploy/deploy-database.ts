@@ -1,0 +1,78 @@
+import type { Project } from '../config/load-project.ts';
+import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/deploy-lock-options.ts';
+import { withDatabase } from '../database/with-database.ts';
+import { OrchestratorError } from '../errors.ts';
+import type { ObjectOwnership } from '../ownership/object-ownership.ts';
+import { collectOwnership } from '../ownership/table-ownership.ts';
+import type { Plugin } from '../plugins/plugin.ts';
+import { readProjectModels } from '../schema/read-plugin-models.ts';
+import type { DeployOverrides } from './deploy-overrides.ts';
+import { runDeploy, type DeployResult, type ProjectModel, type StepRunner } from './run-deploy.ts';
+
+export interface DeployOptions extends DeployOverrides {
+  /** Seconds to wait for another deploy (PostgreSQL's lock, SQLite's write lock); else ORCHESTRATOR_LOCK_TIMEOUT, else each database's default. 0 fails at once. */
+  lockTimeout?: number;
+  /** Every pending migration in one transaction, all or nothing (run-deploy.ts). */
+  singleTransaction?: boolean;
+}
+
+/** What one database's deploy did: every selected plugin, with the migrations this run applied. */
+export interface DatabaseDeployReport {
+  /** The URL without its password. */
+  displayUrl: string;
+  plugins: DeployResult[];
+}
+
+export interface DeployDatabaseOptions extends DeployOptions {
+  /** Runs the plugins' steps, e.g. as a live task list; default: one after another, silently. */
+  runSteps?: StepRunner;
+  /** Told every few seconds while another deploy holds the lock. */
+  onWait?: (message: string) => void;
+  /** Where ORCHESTRATOR_LOCK_TIMEOUT is read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The project model deploy checks against, shared by every database a run deploys to. Reading
+ * every plugin's models costs a few milliseconds a plugin: only a deploy with pending migrations
+ * needs the ownership, so it is read on first use, once.
+ */
+export function lazyProjectModel(project: Project, allPlugins: Plugin[]): ProjectModel {
+  let ownership: ObjectOwnership | undefined;
+  return {
+    allPlugins,
+    get ownership() {
+      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
+      return ownership;
+    },
+  };
+}
+
+/** Runs each plugin's step in order with no display; every selected plugin gets a result. */
+export const runStepsQuietly: StepRunner = async (steps) => {
+  for (const step of steps) await step.run(() => {});
+};
+
+/** Applies the pending migrations of `plugins` to the database at `url`, under its deploy lock. */
+export async function deployDatabase(project: Project, url: string, plugins: Plugin[], model: ProjectModel, options: DeployDatabaseOptions): Promise<DatabaseDeployReport> {
+  // One wait limit for both databases: the deploy lock on PostgreSQL, the busy timeout on SQLite.
+  const seconds = lockTimeoutSeconds(options, options.env);
+  const lock = { ...(seconds === undefined ? {} : { timeoutMs: seconds * 1000 }), ...(options.onWait ? { onWait: options.onWait } : {}) };
+  return withDatabase(url, project.root, { create: true, command: 'deploy', lock }, async (db) => {
+    const results = await runDeploy(db, plugins, model, options.runSteps ?? runStepsQuietly, options, { singleTransaction: options.singleTransaction === true });
+    return { displayUrl: db.displayUrl, plugins: results };
+  });
+}
+
+/** --lock-timeout, else ORCHESTRATOR_LOCK_TIMEOUT; undefined leaves each database its default. */
+function lockTimeoutSeconds(options: DeployOptions, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (options.lockTimeout !== undefined) return options.lockTimeout;
+  if (!env.ORCHESTRATOR_LOCK_TIMEOUT) return undefined;
+  const seconds = Number(env.ORCHESTRATOR_LOCK_TIMEOUT);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new OrchestratorError('CONFIG_INVALID', `ORCHESTRATOR_LOCK_TIMEOUT="${env.ORCHESTRATOR_LOCK_TIMEOUT}" is not a number of seconds.`, {
+      fix: `Set it to the seconds deploy may wait for another deploy's lock (0 fails at once; default ${DEFAULT_LOCK_TIMEOUT_SECONDS}).`,
+    });
+  }
+  return seconds;
+}
