@@ -174,7 +174,8 @@ program
   .description('print the plugins, their dependencies and the tables each owns, as a Mermaid flowchart or a Graphviz digraph (needs no database)')
   .argument('[plugins...]', 'plugins to show (default: all)')
   .addOption(new Option('--format <format>', 'mermaid (for Markdown) or dot (for Graphviz: dot -Tsvg)').choices(GRAPH_FORMATS).default('mermaid'))
-  .action(async (plugins: string[], options: { format: GraphFormat }) => {
+  .option('--json', 'print the plugins, their dependencies, tables and enums as JSON instead')
+  .action(async (plugins: string[], options: { format: GraphFormat; json?: boolean }) => {
     const { graphCommand } = await import('./commands/graph.ts');
     console.log(await graphCommand(await context(plugins), options));
   });

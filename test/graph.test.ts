@@ -57,13 +57,15 @@ test('Mermaid and DOT escape what would end a label, and a plugin may be called 
   );
 });
 
-test('the graph command prints DOT with --format dot and refuses an unknown format', async () => {
+test('the graph command prints DOT with --format dot, the data with --json, and refuses an unknown format', async () => {
   const run = await execa('node', ['--import', 'tsx', CLI, 'graph', '--format', 'dot'], { cwd: REPO_ROOT, env: { ORCHESTRATOR_PROVIDER: '' }, reject: false });
   assert.equal(run.exitCode, 0, String(run.stderr));
   assert.equal(
     String(run.stdout),
     ['digraph plugins {', '  rankdir=BT;', '  node [shape=box];', '  "one" [label="one 1.0.0\\lbooks\\l"];', '  "two" [label="two 1.0.0\\lusers\\l"];', '  "two" -> "one" [label="depends on"];', '}'].join('\n'),
   );
+  const json = await execa('node', ['--import', 'tsx', CLI, 'graph', 'one', '--json'], { cwd: REPO_ROOT, env: { ORCHESTRATOR_PROVIDER: '' } });
+  assert.deepEqual(JSON.parse(String(json.stdout)), { plugins: [{ name: 'one', version: '1.0.0', dependsOn: [], tables: ['books'], enums: [] }] });
   const refused = await execa('node', ['--import', 'tsx', CLI, 'graph', '--format', 'svg'], { cwd: REPO_ROOT, reject: false });
   assert.equal(refused.exitCode, 1);
   assert.match(String(refused.stderr), /argument 'svg' is invalid\. Allowed choices are mermaid, dot/);

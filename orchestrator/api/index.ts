@@ -14,6 +14,11 @@
  * if (result.error) throw result.error;
  * console.log(`${result.applied} migration(s) applied`);
  */
+// Adding a command: its core, `(context: CommandContext, options) => Promise<Result>`, lives in
+// its concern's folder (no printing, no exit codes; progress through context.progress, data loss
+// through context.confirm); commands/<name>.ts calls it with the CLI's context and renders the
+// result; here it is one line, `export const check = apiCommand(checkProject);`, with a doc
+// comment and an example, plus its result types below.
 import { apiCommand } from '../context/command-context.ts';
 import { deployProject } from '../deploy/deploy-project.ts';
 import { generateProject } from '../generate/generate-project.ts';
