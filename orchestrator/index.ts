@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveContext } from './context/command-context.ts';
+import type { ProgressListener } from './context/progress-event.ts';
 import type { DeployOptions } from './deploy/deploy-database.ts';
 import type { TargetsVerdict } from './targets/targets-verdict.ts';
 import { parseShard, type Shard } from './targets/shard.ts';
@@ -60,8 +61,11 @@ function seconds(value: string): number {
 
 /** The command's inputs as the API takes them, with the task list as its progress display. */
 async function context(plugins: string[]) {
-  const [{ taskDisplay }, { confirmDataLoss }] = await Promise.all([import('./ui/run-tasks.ts'), import('./ui/confirm.ts')]);
-  return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress: taskDisplay(), confirm: confirmDataLoss });
+  // listr2 loads with the first event: status and a deploy with nothing pending never draw a task.
+  let display: ProgressListener | undefined;
+  const onProgress: ProgressListener = async (event) => (display ??= (await import('./ui/run-tasks.ts')).taskDisplay())(event);
+  const { confirmDataLoss } = await import('./ui/confirm.ts');
+  return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress, confirm: confirmDataLoss });
 }
 
 function wholeNumber(value: string): number {
