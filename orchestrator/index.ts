@@ -10,14 +10,16 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadProject } from './config/load-project.ts';
-import type { DeployOptions } from './commands/deploy.ts';
+import { resolveContext } from './context/command-context.ts';
+import type { ProgressListener } from './context/progress-event.ts';
+import type { DeployOptions } from './deploy/deploy-database.ts';
 import type { TargetsVerdict } from './targets/targets-verdict.ts';
 import { parseShard, type Shard } from './targets/shard.ts';
 import type { GateReport } from './commands/gate-report.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
+import { GRAPH_FORMATS, type GraphFormat } from './graph/graph-format.ts';
 
 // Commands are imported when they run: a container start (deploy) should not load the diff
 // engines, execa or the Prisma CLI wrapper that generate and client need.
@@ -60,6 +62,15 @@ function seconds(value: string): number {
   return parsed;
 }
 
+/** The command's inputs as the API takes them, with the task list as its progress display. */
+async function context(plugins: string[]) {
+  // listr2 loads with the first event: status and a deploy with nothing pending never draw a task.
+  let display: ProgressListener | undefined;
+  const onProgress: ProgressListener = async (event) => (display ??= (await import('./ui/run-tasks.ts')).taskDisplay())(event);
+  const { confirmDataLoss } = await import('./ui/confirm.ts');
+  return resolveContext({ projectDir: path.resolve(program.opts<{ project: string }>().project), plugins, onProgress, confirm: confirmDataLoss });
+}
+
 function wholeNumber(value: string): number {
   const parsed = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || parsed < 1) throw new InvalidArgumentError('expected a whole number, 1 or more.');
@@ -97,7 +108,8 @@ function printGate(report: GateReport): void {
   if (!report.passed) process.exitCode = EXIT_NOT_UP_TO_DATE;
 }
 
-const project = () => loadProject(path.resolve(program.opts<{ project: string }>().project));
+/** The project, for commands that take it directly rather than a command context. */
+const project = async () => (await context([])).project;
 
 program
   .command('generate')
@@ -109,7 +121,7 @@ program
   .option('--snapshot-only', 'write no migration: only the snapshot.prisma of plugins whose migrations (written by hand) have none, derived by replaying them')
   .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean }) => {
     const { generateCommand } = await import('./commands/generate.ts');
-    console.log(await generateCommand(project(), plugins, options));
+    console.log(await generateCommand(await context(plugins), options));
   });
 
 program
@@ -118,7 +130,7 @@ program
   .argument('[plugins...]', 'plugins to generate clients for (default: all)')
   .action(async (plugins: string[]) => {
     const { clientCommand } = await import('./commands/client.ts');
-    console.log(await clientCommand(project(), plugins));
+    console.log(await clientCommand(await context(plugins)));
   });
 
 program
@@ -143,12 +155,12 @@ program
   .action(async (plugins: string[], options: DeployOptions & TargetsCliOptions) => {
     if (options.targets !== undefined) {
       const { deployTargetsCommand } = await import('./commands/deploy-targets.ts');
-      printTargetsReport(await deployTargetsCommand(project(), plugins, { ...options, targets: options.targets }));
+      printTargetsReport(await deployTargetsCommand((await context(plugins)).project, plugins, { ...options, targets: options.targets }));
       return;
     }
     refuseTargetOptions(options, ['concurrency', 'failFast', 'shard', 'json']);
     const { deployCommand } = await import('./commands/deploy.ts');
-    console.log(await deployCommand(project(), plugins, options));
+    console.log(await deployCommand(await context(plugins), options));
   });
 
 program
@@ -163,12 +175,12 @@ program
   .action(async (plugins: string[], options: TargetsCliOptions) => {
     if (options.targets !== undefined) {
       const { statusTargetsCommand } = await import('./commands/status-targets.ts');
-      printTargetsReport(await statusTargetsCommand(project(), plugins, { ...options, targets: options.targets }));
+      printTargetsReport(await statusTargetsCommand((await context(plugins)).project, plugins, { ...options, targets: options.targets }));
       return;
     }
     refuseTargetOptions(options, ['concurrency', 'shard']);
     const { statusCommand } = await import('./commands/status.ts');
-    const report = await statusCommand(project(), plugins, options);
+    const report = await statusCommand(await context(plugins), options);
     printGate({ passed: report.upToDate, text: report.text });
   });
 
@@ -185,7 +197,7 @@ Exit codes: 0 every plugin matches its latest migration; 2 a migration is missin
 (e.g. an invalid schema, or a change generate refuses).`)
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { checkCommand } = await import('./commands/check.ts');
-    printGate(await checkCommand(project(), plugins, options));
+    printGate(await checkCommand(await project(), plugins, options));
   });
 
 program
@@ -202,7 +214,7 @@ Exit codes: 0 no drift; 2 drift found, or a plugin could not be judged (a half-a
 migration, migrations without any snapshot.prisma); 1 error.`)
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { driftCommand } = await import('./commands/drift.ts');
-    printGate(await driftCommand(project(), plugins, options));
+    printGate(await driftCommand(await project(), plugins, options));
   });
 
 program
@@ -218,7 +230,7 @@ in one transaction, and nothing else runs. When they differ, nothing is written,
 (BASELINE_MISMATCH, exit 1) prints the SQL that tells them apart.`)
   .action(async (plugin: string, options: { json?: boolean }) => {
     const { baselineCommand } = await import('./commands/baseline.ts');
-    console.log(await baselineCommand(project(), plugin, options));
+    console.log(await baselineCommand(await project(), plugin, options));
   });
 
 program
@@ -229,7 +241,7 @@ program
   .addOption(new Option('--json', 'print what was dropped as JSON'))
   .action(async (plugin: string, options: { yes?: boolean; json?: boolean }) => {
     const { uninstallCommand } = await import('./commands/uninstall.ts');
-    console.log(await uninstallCommand(project(), plugin, options));
+    console.log(await uninstallCommand(await project(), plugin, options));
   });
 
 program
@@ -240,7 +252,7 @@ program
   .addOption(new Option('--json', 'print what was renamed as JSON'))
   .action(async (from: string, to: string, options: { json?: boolean }) => {
     const { renameCommand } = await import('./commands/rename.ts');
-    console.log(await renameCommand(project(), from, to, options));
+    console.log(await renameCommand(await project(), from, to, options));
   });
 
 program
@@ -252,7 +264,18 @@ program
   .addOption(new Option('--json', 'print the result as JSON'))
   .action(async (plugin: string, options: { name?: string; engine: DiffEngineKind; json?: boolean }) => {
     const { squashCommand } = await import('./commands/squash.ts');
-    console.log(await squashCommand(project(), plugin, options));
+    console.log(await squashCommand(await project(), plugin, options));
+  });
+
+program
+  .command('graph')
+  .description('print the plugins, their dependencies and the tables each owns, as a Mermaid flowchart or a Graphviz digraph (needs no database)')
+  .argument('[plugins...]', 'plugins to show (default: all)')
+  .addOption(new Option('--format <format>', 'mermaid (for Markdown) or dot (for Graphviz: dot -Tsvg)').choices(GRAPH_FORMATS).default('mermaid'))
+  .option('--json', 'print the plugins, their dependencies, tables and enums as JSON instead')
+  .action(async (plugins: string[], options: { format: GraphFormat; json?: boolean }) => {
+    const { graphCommand } = await import('./commands/graph.ts');
+    console.log(await graphCommand(await context(plugins), options));
   });
 
 /** Options that only mean something with --targets are refused without it, rather than ignored. */

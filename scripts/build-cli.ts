@@ -1,5 +1,8 @@
 /**
- * `npm run build [-- --outdir <dir>]`: the orchestrator CLI as plain JavaScript, in dist/orchestrator/.
+ * `npm run build [-- --outdir <dir>]`: the orchestrator CLI and its API as plain JavaScript, in
+ * dist/orchestrator/ (index.mjs: the CLI; api.mjs: the package's import entry, which runs nothing).
+ * The API's type declarations are tsc's (`npm run build:types`, run by `npm pack` too); the Docker
+ * image, which installs no dev dependencies, needs only this.
  *
  * Every container start runs deploy, and tsx's start-up (its loader thread, then compiling each
  * file) costs about 200 ms before any work begins; `node dist/orchestrator/index.mjs` skips it.
@@ -24,6 +27,7 @@ export async function buildCli(outdir: string = DEFAULT_OUTDIR): Promise<string>
   await build({
     entryPoints: {
       index: path.join(REPO_ROOT, 'orchestrator/index.ts'),
+      api: path.join(REPO_ROOT, 'orchestrator/api/index.ts'),
       // The Prisma CLI spawns it by path: resolve-schema-engine looks beside its own (bundled) file.
       'schema-engine-launcher': path.join(REPO_ROOT, 'orchestrator/engine/schema-engine-launcher.mjs'),
     },

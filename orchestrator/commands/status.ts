@@ -1,23 +1,19 @@
-import type { Project } from '../config/load-project.ts';
-import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import type { CommandContext } from '../context/command-context.ts';
 import { isUpToDate, type PluginStatus } from '../status/plugin-status.ts';
-import { readDatabaseStatus } from '../status/read-database-status.ts';
+import { statusProject } from '../status/status-project.ts';
 
-export interface StatusReport {
+export interface StatusText {
   upToDate: boolean;
   text: string;
 }
 
 /** `status [plugin...] [--json]`: compares each plugin's migrations folder with its history table. */
-export async function statusCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<StatusReport> {
-  const allPlugins = discoverPlugins(project.pluginsDir);
-  const plugins = selectPlugins(allPlugins, pluginNames);
-  const status = await readDatabaseStatus(project, project.databaseUrl, plugins, allPlugins);
-  const { database, upToDate, plugins: statuses, removedPlugins } = status;
+export async function statusCommand(context: CommandContext, options: { json?: boolean }): Promise<StatusText> {
+  const report = await statusProject(context);
   const text = options.json
-    ? JSON.stringify({ database, upToDate, plugins: statuses, removedPlugins }, null, 2)
-    : [`Database: ${database}`, ...statuses.map(describe), ...removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone: uninstall ${name}, or rename ${name} <new name>)`)].join('\n');
-  return { upToDate, text };
+    ? JSON.stringify(report, null, 2)
+    : [`Database: ${report.database}`, ...report.plugins.map(describe), ...report.removedPlugins.map((name) => `${name}: removed (its history table remains, but plugins/${name} is gone: uninstall ${name}, or rename ${name} <new name>)`)].join('\n');
+  return { upToDate: report.upToDate, text };
 }
 
 function describe(status: PluginStatus): string {

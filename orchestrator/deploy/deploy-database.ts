@@ -28,6 +28,8 @@ export interface DeployDatabaseOptions extends DeployOptions {
   runSteps?: StepRunner;
   /** Told every few seconds while another deploy holds the lock. */
   onWait?: (message: string) => void;
+  /** Where ORCHESTRATOR_LOCK_TIMEOUT is read from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -54,7 +56,7 @@ export const runStepsQuietly: StepRunner = async (steps) => {
 /** Applies the pending migrations of `plugins` to the database at `url`, under its deploy lock. */
 export async function deployDatabase(project: Project, url: string, plugins: Plugin[], model: ProjectModel, options: DeployDatabaseOptions): Promise<DatabaseDeployReport> {
   // One wait limit for both databases: the deploy lock on PostgreSQL, the busy timeout on SQLite.
-  const seconds = lockTimeoutSeconds(options);
+  const seconds = lockTimeoutSeconds(options, options.env);
   const lock = { ...(seconds === undefined ? {} : { timeoutMs: seconds * 1000 }), ...(options.onWait ? { onWait: options.onWait } : {}) };
   return withDatabase(url, project.root, { create: true, command: 'deploy', lock }, async (db) => {
     const results = await runDeploy(db, plugins, model, options.runSteps ?? runStepsQuietly, options, { singleTransaction: options.singleTransaction === true });

@@ -1,0 +1,76 @@
+import path from 'node:path';
+import type { CommandContext } from '../context/command-context.ts';
+import { reportTask } from '../context/progress-event.ts';
+import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-engine.ts';
+import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import { PreviousStateDeriver } from './derive-previous-state.ts';
+import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from './plan-migrations.ts';
+import { writeDerivedSnapshots } from './write-derived-snapshots.ts';
+
+export interface GenerateOptions {
+  /** Migration name, as in `<timestamp>_<name>` (default: init, then update). */
+  name?: string;
+  /** Which engine diffs the schemas (default: wasm, in-process). */
+  engine?: DiffEngineKind;
+  /** Write no migration; only the derived snapshot of plugins whose migrations have none. */
+  snapshotOnly?: boolean;
+}
+
+/** One selected plugin's outcome. */
+export interface PluginGenerateReport {
+  plugin: string;
+  /** The new migration's folder name, or null when the models match the latest migration. */
+  migration: string | null;
+  /** The new migration's folder, relative to the project; null when none was written. */
+  migrationDir: string | null;
+  /** Set when no migration had a snapshot and the previous state was derived by replaying them: the newest of them. */
+  derivedFrom?: string;
+}
+
+export interface GenerateReport {
+  plugins: PluginGenerateReport[];
+  /** The migration folders written, relative to the project (none with snapshotOnly). */
+  written: string[];
+  /** snapshotOnly: the snapshot files written, relative to the project. */
+  snapshots: string[];
+}
+
+/**
+ * Writes one migration per selected plugin whose models changed. Every plugin is diffed before
+ * any file is written, so an error in one plugin (thrown) leaves every migrations folder as it was.
+ */
+export async function generateProject(context: CommandContext, options: GenerateOptions): Promise<GenerateReport> {
+  const { project } = context;
+  const all = discoverPlugins(project.pluginsDir);
+  const selected = selectPlugins(all, context.pluginNames);
+  const schemas = readProjectSchemas(project, all);
+  const engine = await createDiffEngine(options.engine ?? 'wasm');
+  const deriver = new PreviousStateDeriver(project, all, engine);
+  const planned: PlannedMigration[] = [];
+  const now = new Date();
+  try {
+    for (const plugin of selected) {
+      await reportTask(context.progress, { command: 'generate', plugin: plugin.name, title: `${plugin.name}: diffing` }, async () => {
+        const migration = await planMigration(project, engine, deriver, plugin, schemas, options.name, now);
+        planned.push(migration);
+        const derived = migration.derivedFrom ? ` (previous state derived by replaying its migrations, which have no snapshot.prisma)` : '';
+        return { value: migration, summary: migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}` };
+      });
+    }
+  } finally {
+    await deriver.close();
+    await engine.close();
+  }
+  const snapshots = options.snapshotOnly ? writeDerivedSnapshots(project, planned) : [];
+  const written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned).map((dir) => path.relative(project.root, dir));
+  return {
+    plugins: planned.map((migration) => ({
+      plugin: migration.plugin.name,
+      migration: options.snapshotOnly ? null : migration.name,
+      migrationDir: options.snapshotOnly || !migration.name ? null : path.relative(project.root, path.join(migration.plugin.migrationsDir, migration.name)),
+      ...(migration.derivedFrom ? { derivedFrom: migration.derivedFrom.name } : {}),
+    })),
+    written,
+    snapshots,
+  };
+}
