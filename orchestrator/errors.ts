@@ -36,7 +36,12 @@ export type ErrorCode =
   | 'ENGINE_MISSING'
   | 'PRISMA_CLI_MISSING'
   | 'PRISMA_CLI_FAILED'
-  | 'CONFIRMATION_REQUIRED';
+  | 'CONFIRMATION_REQUIRED'
+  | 'DOWN_MIGRATION_MISSING'
+  | 'ROLLBACK_BLOCKED'
+  | 'MIGRATION_NOT_FOUND'
+  | 'MIGRATION_NOT_APPLIED'
+  | 'MIGRATION_NOT_FAILED';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
 import type { DeployOptions } from './commands/deploy.ts';
+import type { RollbackOptions } from './commands/rollback.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
@@ -95,6 +96,29 @@ program
   .action(async (plugins: string[], options: DeployOptions) => {
     const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(project(), plugins, options));
+  });
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number, 1 or more.');
+  return parsed;
+}
+
+program
+  .command('rollback')
+  .description("undo a plugin's newest applied migration(s) with their down.sql, newest first, each together with its history row (kept, marked rolled back); loses data")
+  .argument('<plugin>', 'the plugin to roll back')
+  .addOption(new Option('--to <migration>', 'undo every applied migration after this one (it stays applied)').conflicts('steps'))
+  .addOption(new Option('--steps <n>', 'undo the newest n applied migrations (default 1)').argParser(positiveInteger))
+  .option('-y, --yes', 'confirm the data loss without asking (scripts, CI)')
+  .option('--json', 'print machine-readable JSON')
+  .addHelpText('after', `
+Refuses, changing nothing, when a migration to undo has no down.sql, its down.sql touches another
+plugin's objects, or it would drop a table that another plugin's foreign keys reference (roll that
+plugin back first). Off a terminal it needs --yes. Exit codes: 0 rolled back (or nothing to do), 1 refused or failed.`)
+  .action(async (plugin: string, options: RollbackOptions) => {
+    const { rollbackCommand } = await import('./commands/rollback.ts');
+    console.log(await rollbackCommand(project(), plugin, options));
   });
 
 program

@@ -71,7 +71,18 @@ export interface Database extends SqlRunner {
    * that schema: `DROP INDEX "x"` names no table, the catalog does.
    */
   listIndexTables?(): Promise<Map<string, string>>;
+  /**
+   * Every foreign key that points at a table of the migrated schema, from the live catalog: what
+   * would be left pointing at nothing if that table were dropped (rollback's check).
+   */
+  listForeignKeys(): Promise<ForeignKeyLink[]>;
   close(): Promise<void>;
+}
+
+/** A foreign key: the table holding it, and the table it points at. */
+export interface ForeignKeyLink {
+  table: string;
+  referencedTable: string;
 }
 
 /**

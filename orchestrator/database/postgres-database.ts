@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
-import { BatchError, literalNumber, type Database, type GroupMode, type SqlRunner } from './database.ts';
+import { BatchError, literalNumber, type Database, type ForeignKeyLink, type GroupMode, type SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
 import { describeLockHolders } from './postgres-lock-holders.ts';
@@ -263,6 +263,18 @@ export class PostgresDatabase implements Database {
         WHERE n.nspname = current_schema()`,
     );
     return new Map(rows.map((row) => [row.index, row.table]));
+  }
+
+  async listForeignKeys(): Promise<ForeignKeyLink[]> {
+    return this.query<{ table: string; referencedTable: string }>(
+      `SELECT t.relname AS "table", r.relname AS "referencedTable"
+         FROM pg_constraint c
+         JOIN pg_class t ON t.oid = c.conrelid
+         JOIN pg_class r ON r.oid = c.confrelid
+         JOIN pg_namespace n ON n.oid = r.relnamespace
+        WHERE c.contype = 'f' AND n.nspname = $1`,
+      [this.schema],
+    );
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
 import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
-import { BatchError, literalNumber, type Database, type GroupMode, type SqlRunner } from './database.ts';
+import { BatchError, literalNumber, type Database, type ForeignKeyLink, type GroupMode, type SqlRunner } from './database.ts';
 
 /** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
 
@@ -232,6 +232,12 @@ export class SqliteDatabase implements Database {
   async listIndexTables(): Promise<Map<string, string>> {
     const rows = await this.query<{ name: string; table: string }>("SELECT name, tbl_name AS \"table\" FROM sqlite_master WHERE type IN ('index', 'trigger')");
     return new Map(rows.map((row) => [row.name, row.table]));
+  }
+
+  async listForeignKeys(): Promise<ForeignKeyLink[]> {
+    return this.query<{ table: string; referencedTable: string }>(
+      "SELECT m.name AS \"table\", f.\"table\" AS \"referencedTable\" FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table'",
+    );
   }
 
   async close(): Promise<void> {

@@ -159,7 +159,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
 }
 
 /** "statement 3 of 5 (line 12):\n  <sql>\n", for messages and the history's logs. */
-function statementAt(plan: MigrationPlan, statement: PlannedStatement): string {
+export function statementAt(plan: MigrationPlan, statement: PlannedStatement): string {
   const position = plan.statements.indexOf(statement);
   return `statement ${(position === -1 ? statement.index : position) + 1} of ${plan.statements.length} (line ${statement.line}):\n  ${previewStatement(statement.sql)}\n`;
 }

@@ -22,10 +22,12 @@ export interface PluginStatus {
   renamed: { from: string; to: string }[];
   /** Not applied, but sorts before the newest applied migration: it was added (or merged) out of order. */
   outOfOrder: string[];
+  /** Pending (or out of order) because `rollback` undid it; its rows stay as the audit trail, and deploy applies it again. */
+  rolledBack: string[];
 }
 
 export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], rows: HistoryRow[]): PluginStatus {
-  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [] };
+  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [], rolledBack: [] };
   const rowsByName = new Map<string, HistoryRow[]>();
   for (const row of rows) rowsByName.set(row.migration_name, [...(rowsByName.get(row.migration_name) ?? []), row]);
 
@@ -39,6 +41,9 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
     } else if (live) {
       status.inProgress.push({ name: migration.name, stepsDone: live.applied_steps_count, error: live.logs ?? '' });
       if (!migration.acceptedChecksums.has(live.checksum)) status.modified.push(migration.name);
+    } else if (attempts.at(-1) && isRolledBack(attempts.at(-1)!)) {
+      status.pending.push(migration.name);
+      status.rolledBack.push(migration.name);
     } else if (attempts.length > 0) {
       status.failed.push({ name: migration.name, error: attempts.at(-1)!.logs ?? '' });
     } else {
@@ -79,6 +84,11 @@ export function isUpToDate(status: PluginStatus): boolean {
 
 function isSuccess(row: HistoryRow): boolean {
   return row.finished_at !== null && row.rolled_back_at === null;
+}
+
+/** Applied, then undone by rollback (or forgotten by --accept-missing): finished and rolled back. */
+function isRolledBack(row: HistoryRow): boolean {
+  return row.finished_at !== null && row.rolled_back_at !== null;
 }
 
 function isInProgress(row: HistoryRow): boolean {
