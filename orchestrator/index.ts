@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadProject } from './config/load-project.ts';
 import type { DeployOptions } from './commands/deploy.ts';
+import type { ResolveOptions } from './commands/resolve.ts';
 import type { RollbackOptions } from './commands/rollback.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
@@ -119,6 +120,22 @@ plugin back first). Off a terminal it needs --yes. Exit codes: 0 rolled back (or
   .action(async (plugin: string, options: RollbackOptions) => {
     const { rollbackCommand } = await import('./commands/rollback.ts');
     console.log(await rollbackCommand(project(), plugin, options));
+  });
+
+program
+  .command('resolve')
+  .description("settle a failed or half-applied migration, keeping its attempt in the history (as prisma migrate resolve)")
+  .argument('<plugin>', 'the plugin')
+  .argument('<migration>', 'the failed migration (folder name)')
+  .option('--applied', 'you finished it by hand: record it as applied without running it; deploy skips it')
+  .option('--rolled-back', 'you undid what it left: mark the attempt rolled back; deploy runs it again from its first step')
+  .option('--json', 'print machine-readable JSON')
+  .addHelpText('after', `
+Refuses, changing nothing, a migration that has not failed (applied, or never tried).
+Exit codes: 0 recorded (or nothing to record), 1 refused.`)
+  .action(async (plugin: string, migration: string, options: ResolveOptions) => {
+    const { resolveCommand } = await import('./commands/resolve.ts');
+    console.log(await resolveCommand(project(), plugin, migration, options));
   });
 
 program

@@ -115,13 +115,13 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         if (!attempt) {
           await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, logs }).catch(() => {});
           throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
-            fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
+            fix: `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration. If you made its changes by hand instead, record it: orchestrator resolve ${work.plugin} ${migration.name} --applied.`,
             cause,
           });
         }
         await history.setLogs(attempt.id, logs).catch(() => {});
         throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
-          fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}.`,
+          fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}. If you undid steps 1 to ${index} by hand, run orchestrator resolve ${work.plugin} ${migration.name} --rolled-back (deploy then runs it from step 1); if you finished the migration by hand, run it with --applied.`,
           cause,
         });
       }
@@ -148,7 +148,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
         throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
-          fix: `Undo what the step left (e.g. DROP INDEX CONCURRENTLY the invalid index), correct the cause, then run deploy --rerun-step ${work.plugin}/${migration.name}; or finish it by hand and run deploy --mark-step-applied ${work.plugin}/${migration.name}.`,
+          fix: `Undo what the step left (e.g. DROP INDEX CONCURRENTLY the invalid index), correct the cause, then run deploy --rerun-step ${work.plugin}/${migration.name}; or finish it by hand and run deploy --mark-step-applied ${work.plugin}/${migration.name}. For the whole migration: orchestrator resolve ${work.plugin} ${migration.name} --rolled-back once you undid all of it, or --applied once you finished all of it.`,
           cause: error,
         });
       }
