@@ -24,6 +24,6 @@ export async function rollbackCommand(project: Project, pluginName: string, opti
     const result = await runRollback(db, plugin!, { allPlugins, ownership }, target, (summary) => confirmDataLoss({ summary, yes: options.yes === true }));
     if (options.json) return JSON.stringify({ database: db.displayUrl, ...result }, null, 2);
     if (result.rolledBack.length === 0) return `Nothing to roll back: plugin "${result.plugin}" has no applied migration after ${options.to}.`;
-    return `Rolled back ${result.rolledBack.length} migration(s) of plugin "${result.plugin}" on ${db.displayUrl}:\n${result.rolledBack.map((name) => `  ${name}`).join('\n')}\nDeploy applies them again.`;
+    return `Rolled back ${result.rolledBack.length} migration(s) of plugin "${result.plugin}" on ${db.displayUrl}:\n${result.rolledBack.map((name) => `  ${name}`).join('\n')}\nDeploy applies ${result.rolledBack.length === 1 ? "it" : "them"} again.`;
   });
 }
