@@ -19,7 +19,7 @@ export function chooseRollback(state: PluginState, target: RollbackTarget): stri
   const { plugin, status } = state;
   const unsettled = [...status.inProgress.map((entry) => entry.name), ...status.modified];
   if (unsettled.length > 0) {
-    throw new OrchestratorError('MIGRATION_NOT_APPLIED', `Refusing to roll back plugin "${plugin.name}": its history is not settled (${unsettled.join(', ')}: half applied, or edited after it was applied), so what its down scripts would start from is unknown. Nothing was changed.`, {
+    throw new OrchestratorError(status.inProgress.length > 0 ? 'MIGRATION_INTERRUPTED' : 'MIGRATION_MODIFIED', `Refusing to roll back plugin "${plugin.name}": its history is not settled (${unsettled.join(', ')}: half applied, or edited after it was applied), so what its down scripts would start from is unknown. Nothing was changed.`, {
       fix: `Run "orchestrator status ${plugin.name}" and settle it first: resolve a half-applied migration with "orchestrator resolve ${plugin.name} <migration> --applied | --rolled-back"; restore an edited migration.sql from version control.`,
     });
   }
