@@ -154,6 +154,8 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(failed.stderr, new RegExp(`orchestrator resolve one ${TAGS} --rolled-back`), 'the fix names resolve');
       assert.deepEqual((await fresh.db.tables()).filter((t) => t === 'tags'), ['tags'], 'step 1 was committed');
 
+      const unsettled = await assertRefused(project, fresh.db, 'MIGRATION_INTERRUPTED', ['rollback', 'one', '--yes']);
+      assert.match(unsettled.stderr, /orchestrator resolve one <migration> --applied \| --rolled-back/);
       await assertRefused(project, fresh.db, 'MIGRATION_NOT_FAILED', ['resolve', 'one', FIRST, '--rolled-back']);
       await assertRefused(project, fresh.db, 'MIGRATION_NOT_FOUND', ['resolve', 'one', '20300103000000_nope', '--applied']);
       await assertRefused(project, fresh.db, 'CONFIG_INVALID', ['resolve', 'one', TAGS]);
