@@ -41,7 +41,12 @@ export type ErrorCode =
   | 'SQUASH_PARTIALLY_APPLIED'
   | 'PLUGIN_IN_USE'
   | 'PLUGIN_EXISTS'
-  | 'UNINSTALL_FAILED';
+  | 'UNINSTALL_FAILED'
+  | 'DOWN_MIGRATION_MISSING'
+  | 'ROLLBACK_BLOCKED'
+  | 'MIGRATION_NOT_FOUND'
+  | 'MIGRATION_NOT_APPLIED'
+  | 'MIGRATION_NOT_FAILED';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint

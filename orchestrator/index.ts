@@ -16,6 +16,8 @@ import type { DeployOptions } from './deploy/deploy-database.ts';
 import type { TargetsVerdict } from './targets/targets-verdict.ts';
 import { parseShard, type Shard } from './targets/shard.ts';
 import type { GateReport } from './commands/gate-report.ts';
+import type { ResolveOptions } from './commands/resolve.ts';
+import type { RollbackOptions } from './commands/rollback.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
@@ -161,6 +163,39 @@ program
     refuseTargetOptions(options, ['concurrency', 'failFast', 'shard', 'json']);
     const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(await context(plugins), options));
+  });
+
+program
+  .command('rollback')
+  .description("undo a plugin's newest applied migration(s) with their down.sql, newest first, each together with its history row (kept, marked rolled back); loses data")
+  .argument('<plugin>', 'the plugin to roll back')
+  .addOption(new Option('--to <migration>', 'undo every applied migration after this one (it stays applied)').conflicts('steps'))
+  .addOption(new Option('--steps <n>', 'undo the newest n applied migrations (default 1)').argParser(wholeNumber))
+  .option('-y, --yes', 'confirm the data loss without asking (scripts, CI)')
+  .option('--json', 'print machine-readable JSON')
+  .addHelpText('after', `
+Refuses, changing nothing, when a migration to undo has no down.sql, its down.sql touches another
+plugin's objects, or it would drop a table that another plugin's foreign keys reference (roll that
+plugin back first). Off a terminal it needs --yes. Exit codes: 0 rolled back (or nothing to do), 1 refused or failed.`)
+  .action(async (plugin: string, options: RollbackOptions) => {
+    const { rollbackCommand } = await import('./commands/rollback.ts');
+    console.log(await rollbackCommand(await project(), plugin, options));
+  });
+
+program
+  .command('resolve')
+  .description("settle a failed or half-applied migration, keeping its attempt in the history (as prisma migrate resolve)")
+  .argument('<plugin>', 'the plugin')
+  .argument('<migration>', 'the failed migration (folder name)')
+  .option('--applied', 'you finished it by hand: record it as applied without running it; deploy skips it')
+  .option('--rolled-back', 'you undid what it left: mark the attempt rolled back; deploy runs it again from its first step')
+  .option('--json', 'print machine-readable JSON')
+  .addHelpText('after', `
+Refuses, changing nothing, a migration that has not failed (applied, or never tried).
+Exit codes: 0 recorded (or nothing to record), 1 refused.`)
+  .action(async (plugin: string, migration: string, options: ResolveOptions) => {
+    const { resolveCommand } = await import('./commands/resolve.ts');
+    console.log(await resolveCommand(await project(), plugin, migration, options));
   });
 
 program

@@ -18,7 +18,7 @@ export async function statusCommand(context: CommandContext, options: { json?: b
 
 function describe(status: PluginStatus): string {
   const lines = [`${status.plugin}: ${isUpToDate(status) ? 'up to date' : 'needs attention'} (${status.applied.length} applied${describeVersion(status)})`];
-  for (const name of status.pending) lines.push(`  pending   ${name}`);
+  for (const name of status.pending) lines.push(`  pending   ${name}${status.rolledBack.includes(name) ? ' (rolled back)' : ''}`);
   for (const failed of status.failed) lines.push(`  failed    ${failed.name}: ${failed.error.split('\n').at(-1)}`);
   for (const name of status.modified) lines.push(`  modified  ${name} (migration.sql changed after it was applied)`);
   for (const name of status.missing) lines.push(`  missing   ${name} (applied, but its folder is gone)`);

@@ -176,7 +176,9 @@ export interface AttemptProgress {
  * - in progress: `finished_at` and `rolled_back_at` empty, `applied_steps_count` = steps
  *   committed so far, the last error (or the step started outside a transaction) in `logs`;
  * - failed attempt, nothing kept: recorded after its transaction rolled back, with
- *   `rolled_back_at` set and the error in `logs`, an audit trail `status` reports.
+ *   `rolled_back_at` set and the error in `logs`, an audit trail `status` reports;
+ * - rolled back: applied (`finished_at` set), then undone by `rollback` (`rolled_back_at` set);
+ *   status reports it pending, and deploy applies it again in a new row.
  */
 export class HistoryStore {
   constructor(
@@ -260,6 +262,16 @@ export class HistoryStore {
   progressSql(id: string, entry: AttemptProgress): string {
     const lit = (value: string | number | Date | null) => this.db.literal(value);
     return `UPDATE ${this.quoted} SET "applied_steps_count" = ${lit(entry.stepsDone)}, "finished_at" = ${lit(entry.finished ? new Date() : null)}, "logs" = ${lit(entry.logs)} WHERE "id" = ${lit(id)}`;
+  }
+
+  /**
+   * The UPDATE that marks an attempt rolled back (rollback, after its down script; resolve
+   * --rolled-back), values inlined (see startSql). The row stays, as Prisma keeps it: the audit
+   * trail of what was applied when, and undone when. Deploy then applies the migration afresh.
+   */
+  rollBackSql(id: string, logs: string): string {
+    const lit = (value: string | Date) => this.db.literal(value);
+    return `UPDATE ${this.quoted} SET "rolled_back_at" = ${lit(new Date())}, "logs" = ${lit(logs)} WHERE "id" = ${lit(id)}`;
   }
 
   /** Replaces an in-progress row's logs (the error of a step that failed), outside any step's transaction. */

@@ -117,13 +117,13 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
           await history.recordFailure({ name: migration.name, checksum: migration.checksum, startedAt, logs }).catch(() => {});
           const exists = await alreadyExistsFix(db, work.plugin, failing).catch(() => undefined);
           throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nThe migration was rolled back: none of its changes and no success row were kept. Deploy stopped here.`, {
-            fix: exists ?? `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration.`,
+            fix: exists ?? `Correct ${migration.sqlPath} (or the data it trips on), then run deploy again; it retries this migration. If you made its changes by hand instead, record it: orchestrator resolve ${work.plugin} ${migration.name} --applied.`,
             cause,
           });
         }
         await history.setLogs(attempt.id, logs).catch(() => {});
         throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(cause)}\nSteps 1 to ${index} of ${steps.length} were committed earlier; step ${index + 1} was rolled back. Deploy stopped here.`, {
-          fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}.`,
+          fix: `Correct the cause (the data, or a statement of step ${index + 1} and later), then run deploy again: it resumes at step ${index + 1}. If you undid steps 1 to ${index} by hand, run orchestrator resolve ${work.plugin} ${migration.name} --rolled-back (deploy then runs it from step 1); if you finished the migration by hand, run it with --applied.`,
           cause,
         });
       }
@@ -150,7 +150,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
         throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
-          fix: `Undo what the step left (e.g. DROP INDEX CONCURRENTLY the invalid index), correct the cause, then run deploy --rerun-step ${work.plugin}/${migration.name}; or finish it by hand and run deploy --mark-step-applied ${work.plugin}/${migration.name}.`,
+          fix: `Undo what the step left (e.g. DROP INDEX CONCURRENTLY the invalid index), correct the cause, then run deploy --rerun-step ${work.plugin}/${migration.name}; or finish it by hand and run deploy --mark-step-applied ${work.plugin}/${migration.name}. For the whole migration: orchestrator resolve ${work.plugin} ${migration.name} --rolled-back once you undid all of it, or --applied once you finished all of it.`,
           cause: error,
         });
       }
@@ -161,7 +161,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
 }
 
 /** "statement 3 of 5 (line 12):\n  <sql>\n", for messages and the history's logs. */
-function statementAt(plan: MigrationPlan, statement: PlannedStatement): string {
+export function statementAt(plan: MigrationPlan, statement: PlannedStatement): string {
   const position = plan.statements.indexOf(statement);
   return `statement ${(position === -1 ? statement.index : position) + 1} of ${plan.statements.length} (line ${statement.line}):\n  ${previewStatement(statement.sql)}\n`;
 }

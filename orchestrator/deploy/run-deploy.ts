@@ -144,7 +144,7 @@ function refuseInterrupted(work: Map<string, MigrationWork[]>): void {
     }
     const statements = step.statements.map((s) => `line ${s.line}: ${s.sql.split('\n').join('\n    ')}`).join('\n  ');
     throw new OrchestratorError('MIGRATION_INTERRUPTED', `Refusing to deploy: ${where} was interrupted at step ${index + 1} of ${steps.length}, which runs outside a transaction and may have partly run:\n  ${statements}\nLast log: ${(entry.resume.logs ?? '').split('\n').at(-1)}\nSteps 1 to ${index} are applied. Nothing was run now.`, {
-      fix: `Check the database. If the step's change is complete (finish it by hand if needed), run deploy --mark-step-applied ${key}. If you undid it (e.g. DROP INDEX CONCURRENTLY an INVALID index), run deploy --rerun-step ${key}.`,
+      fix: `Check the database. If the step's change is complete (finish it by hand if needed), run deploy --mark-step-applied ${key}. If you undid it (e.g. DROP INDEX CONCURRENTLY an INVALID index), run deploy --rerun-step ${key}. To settle the whole migration instead: orchestrator resolve ${entry.plugin} ${entry.migration.name} --applied (you finished it) or --rolled-back (you undid all of it; deploy runs it from step 1).`,
     });
   }
 }

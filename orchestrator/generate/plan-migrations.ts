@@ -26,6 +26,8 @@ export interface PlannedMigration {
   /** Null when the plugin's models match its latest migration: nothing to write. */
   name: string | null;
   sql: string;
+  /** The reverse script (down.sql), from the new snapshot back to the previous one; absent when the previous state was derived by replay. */
+  downSql?: string;
   snapshot: string;
   /** Set when no migration had a snapshot and the previous state was derived by replaying them: the newest of them. */
   derivedFrom?: MigrationOnDisk;
@@ -109,23 +111,27 @@ export async function planMigration(
     checkTableDrops(project.root, plugin, [...before.ownTables].filter((table) => !own.tables.has(table)), all.plugins);
   }
   const derived = !previous && migrations.length > 0 ? await deriver.derive(plugin, migrations) : undefined;
+  const previousFiles = previous && [{ path: previousPath!, content: previous.content }];
+  // The same isolation both ways: the down script never touches what the up script must not.
+  const externals = {
+    externalTables: unique([...schema.externalTables, ...(before?.foreignTables ?? []), ...(derived?.externalTables ?? [])]).filter((table) => !own.tables.has(table)),
+    externalEnums: unique([...schema.externalEnums, ...(before?.foreignEnums ?? []), ...(derived?.externalEnums ?? [])]).filter((name) => !own.enums.has(name)),
+  };
   let sql: string;
   try {
-    sql = await engine.diff({
-      plugin: plugin.name,
-      provider: project.provider,
-      from: derived ? { database: derived.source } : previous && [{ path: previousPath!, content: previous.content }],
-      to: schema.files,
-      externalTables: unique([...schema.externalTables, ...(before?.foreignTables ?? []), ...(derived?.externalTables ?? [])]).filter((table) => !own.tables.has(table)),
-      externalEnums: unique([...schema.externalEnums, ...(before?.foreignEnums ?? []), ...(derived?.externalEnums ?? [])]).filter((name) => !own.enums.has(name)),
-    });
+    sql = await engine.diff({ plugin: plugin.name, provider: project.provider, from: derived ? { database: derived.source } : previousFiles, to: schema.files, ...externals });
   } finally {
     await derived?.release();
   }
   const derivedFrom = derived && migrations.at(-1);
   if (sql === '') return { plugin, name: null, sql, snapshot: schema.snapshot, derivedFrom };
   const name = nextMigrationName(migrations, message ?? (migrations.length === 0 ? 'init' : 'update'), now);
-  return { plugin, name, sql, snapshot: schema.snapshot, derivedFrom };
+  // The reverse, from the new snapshot back to the old one. A first migration goes back to the
+  // schema's header alone (no models): the engine then writes unqualified names, as in the up
+  // script, where `to: empty` would name the `public` schema even on a tenant's. A previous state
+  // derived by replay has no schema to return to: no down script then.
+  const downSql = derived ? undefined : await engine.diff({ plugin: plugin.name, provider: project.provider, from: schema.files, to: previousFiles ?? schema.files.slice(0, 1), ...externals });
+  return { plugin, name, sql, snapshot: schema.snapshot, derivedFrom, ...(downSql === undefined ? {} : { downSql }) };
 }
 
 function union(names: string[], more: string[] | undefined): string[] {
@@ -136,7 +142,7 @@ function union(names: string[], more: string[] | undefined): string[] {
 export function writePlannedMigrations(project: Project, planned: PlannedMigration[]): string[] {
   return planned
     .filter((migration) => migration.name !== null)
-    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider));
+    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql));
 }
 
 function unique(names: Iterable<string>): string[] {

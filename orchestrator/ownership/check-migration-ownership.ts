@@ -130,19 +130,20 @@ function where(place: Place): string {
   return `${displayPath(place.file)}:${place.line}`;
 }
 
-export function ownershipError(violations: OwnershipViolation[]): OrchestratorError {
+/** `action`: what is refused, for the message ("deploy", "roll back"). */
+export function ownershipError(violations: OwnershipViolation[], action = 'deploy'): OrchestratorError {
   const lines = violations.map((v) => {
     const on = v.table ? ` (on table "${v.table}")` : '';
     return `  - plugin "${v.plugin}", migration ${v.migration}: ${VERBS[v.use]} ${v.kind} "${v.object}"${on}, owned by plugin "${v.owner}" (${where(v)})`;
   });
-  return new OrchestratorError('OWNERSHIP_VIOLATION', `Refusing to deploy: migrations touch tables owned by other plugins:\n${lines.join('\n')}\nNothing was applied.`, {
+  return new OrchestratorError('OWNERSHIP_VIOLATION', `Refusing to ${action}: migrations touch tables owned by other plugins:\n${lines.join('\n')}\nNothing was applied.`, {
     fix: 'Change another plugin\'s tables only through that plugin\'s own migrations. To reference or read a table, list its plugin in "dependsOn".',
   });
 }
 
-export function unverifiableError(statements: UnverifiableStatement[]): OrchestratorError {
+export function unverifiableError(statements: UnverifiableStatement[], action = 'deploy'): OrchestratorError {
   const lines = statements.map((s) => `  - plugin "${s.plugin}", migration ${s.migration}: ${s.statement} (${where(s)})`);
-  return new OrchestratorError('SQL_UNVERIFIABLE', `Refusing to deploy: migrations run SQL whose effect cannot be read from its text (DO blocks, EXECUTE, function bodies, CALL), so deploy cannot verify that it leaves other plugins' tables alone:\n${lines.join('\n')}\nNothing was applied.`, {
+  return new OrchestratorError('SQL_UNVERIFIABLE', `Refusing to ${action}: migrations run SQL whose effect cannot be read from its text (DO blocks, EXECUTE, function bodies, CALL), so the orchestrator cannot verify that it leaves other plugins' tables alone:\n${lines.join('\n')}\nNothing was applied.`, {
     fix: 'Read what the statement does. If it touches only the plugin\'s own objects, mark the migration trusted: add the line "-- orchestrator: trusted" at the top of its migration.sql, before the first statement.',
   });
 }

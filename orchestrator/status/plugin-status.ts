@@ -30,6 +30,8 @@ export interface PluginStatus {
   databaseVersion: string | null;
   /** The version in plugin.json now, when the caller knows it. */
   codeVersion?: string;
+  /** Pending (or out of order) because `rollback` undid it; its rows stay as the audit trail, and deploy applies it again. */
+  rolledBack: string[];
   /**
    * Squashed migrations (replaces.json) not recorded yet whose replaced migrations are all
    * applied: counted as applied; deploy records them without running them.
@@ -40,7 +42,7 @@ export interface PluginStatus {
 }
 
 export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], rows: HistoryRow[]): PluginStatus {
-  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [], databaseVersion: null, squashedToRecord: [], partlySquashed: [] };
+  const status: PluginStatus = { plugin, applied: [], pending: [], failed: [], inProgress: [], modified: [], missing: [], renamed: [], outOfOrder: [], databaseVersion: null, rolledBack: [], squashedToRecord: [], partlySquashed: [] };
   const rowsByName = new Map<string, HistoryRow[]>();
   for (const row of rows) rowsByName.set(row.migration_name, [...(rowsByName.get(row.migration_name) ?? []), row]);
 
@@ -54,6 +56,9 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
     } else if (live) {
       status.inProgress.push({ name: migration.name, stepsDone: live.applied_steps_count, error: live.logs ?? '' });
       if (!migration.acceptedChecksums.has(live.checksum)) status.modified.push(migration.name);
+    } else if (attempts.at(-1) && isRolledBack(attempts.at(-1)!)) {
+      status.pending.push(migration.name);
+      status.rolledBack.push(migration.name);
     } else if (attempts.length > 0) {
       status.failed.push({ name: migration.name, error: attempts.at(-1)!.logs ?? '' });
     } else if (migration.replaces && !untouched(migration.replaces, rowsByName)) {
@@ -116,6 +121,11 @@ function untouched(entries: ReplacedMigration[], rowsByName: Map<string, History
 
 function isSuccess(row: HistoryRow): boolean {
   return row.finished_at !== null && row.rolled_back_at === null;
+}
+
+/** Applied, then undone by rollback (or forgotten by --accept-missing): finished and rolled back. */
+function isRolledBack(row: HistoryRow): boolean {
+  return row.finished_at !== null && row.rolled_back_at !== null;
 }
 
 function isInProgress(row: HistoryRow): boolean {
