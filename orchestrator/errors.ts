@@ -36,7 +36,9 @@ export type ErrorCode =
   | 'ENGINE_MISSING'
   | 'PRISMA_CLI_MISSING'
   | 'PRISMA_CLI_FAILED'
-  | 'CONFIRMATION_REQUIRED';
+  | 'CONFIRMATION_REQUIRED'
+  | 'ROLES_UNSUPPORTED'
+  | 'PLUGIN_ROLE_DENIED';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint
