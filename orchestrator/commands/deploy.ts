@@ -9,12 +9,18 @@ import { collectOwnership } from '../ownership/table-ownership.ts';
 import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
+import { roleOptions } from '../roles/role-options.ts';
+import { describeRoleChange } from '../roles/sync-plugin-roles.ts';
 
 export interface DeployOptions extends DeployOverrides {
   /** Seconds to wait for another deploy (PostgreSQL's lock, SQLite's write lock); else ORCHESTRATOR_LOCK_TIMEOUT, else each database's default. 0 fails at once. */
   lockTimeout?: number;
   /** Every pending migration in one transaction, all or nothing (run-deploy.ts). */
   singleTransaction?: boolean;
+  /** PostgreSQL: one role per plugin, each plugin's migrations run as its role (roles/). */
+  manageRoles?: boolean;
+  rolePrefix?: string;
+  referencesOnly?: boolean;
 }
 
 /** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
@@ -38,7 +44,10 @@ export async function deployCommand(project: Project, pluginNames: string[], opt
       // Only plugins with work get a task line: a container start with 200 plugins up to date prints one line.
       const pending = steps.filter((step) => step.pending.length > 0);
       if (pending.length > 0) await runTasks(pending.map(toTask));
-    }, options, { singleTransaction: options.singleTransaction === true });
+    }, options, {
+      singleTransaction: options.singleTransaction === true,
+      ...(options.manageRoles ? { manageRoles: { options: roleOptions(options), onRoleChanges: (changes) => changes.forEach((change) => console.log(`roles: ${describeRoleChange(change)}`)) } } : {}),
+    });
     const changed = results.filter((result) => result.applied.length > 0);
     const applied = changed.reduce((sum, result) => sum + result.applied.length, 0);
     return applied === 0
