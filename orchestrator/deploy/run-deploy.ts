@@ -75,6 +75,7 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     refuseInterrupted(work);
     if (options.singleTransaction) refuseOutsideOneTransaction(work);
     await refuseForeignObjects(db, work, project, state.states);
+    if (options.manageRoles) refuseRoleChanges(work);
     const roles = options.manageRoles && (await prepareRoles(db, project, work, options.manageRoles));
     await recordAcceptedHistory(db, state.states, overrides);
 
@@ -207,6 +208,21 @@ async function refuseForeignObjects(db: Database, work: Map<string, MigrationWor
   if (violations.length > 0) throw ownershipError(violations);
   const unverifiable = findings.flatMap((finding) => finding.unverifiable);
   if (unverifiable.length > 0) throw unverifiableError(unverifiable);
+}
+
+/**
+ * With roles managed, a migration runs as its plugin's role; one that changes the session's role
+ * itself (SET ROLE, RESET ROLE, …) would run what follows with the deployer's privileges.
+ * Checked on the plan, trusted migrations included, before any SQL runs.
+ */
+function refuseRoleChanges(work: Map<string, MigrationWork[]>): void {
+  const found = [...work.values()].flat().flatMap((entry) =>
+    entry.plan.statements.filter((statement) => statement.changesRole).map((statement) => `plugin "${entry.plugin}", migration ${entry.migration.name} (${displayPath(entry.migration.sqlPath)}:${statement.line}): ${statement.kind}`),
+  );
+  if (found.length === 0) return;
+  throw new OrchestratorError('MIGRATION_INVALID', `Refusing deploy --manage-roles: these statements change the role the session acts as, which would end the plugin's role for what follows:\n  ${found.join('\n  ')}\nNothing was run.`, {
+    fix: 'Remove them: deploy runs each plugin\'s migrations as its role and writes the history as the deployer by itself.',
+  });
 }
 
 /**
