@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
+import { openDatabase } from '../orchestrator/database/open-database.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { REPO_ROOT, createTempProject, examplePlugins, type PluginFixture, type TempProject } from './support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, withClient, type TestDatabase } from './support/test-databases.ts';
@@ -226,6 +227,19 @@ describe('a PostgreSQL role per plugin', () => {
     writeMigration(owned, 'two', '29990101000000_more', 'ALTER TABLE "users" ADD COLUMN "age" INTEGER;\n');
     const deployed = await owned.cli(['deploy', '--manage-roles', ...prefix], as);
     assert.equal(deployed.exitCode, 0, deployed.stderr);
+  });
+
+  test('roles are cluster-wide: 12 sessions creating the same role and membership at once all succeed (duplicate_object and unique_violation are checked, not fatal)', async () => {
+    const connections = await Promise.all(Array.from({ length: 12 }, () => openDatabase(db.url, project.root, { create: false })));
+    try {
+      await db.exec(`CREATE ROLE "${role('race_member')}" NOLOGIN`);
+      const changes = [{ kind: 'create-role', role: role('race') }, { kind: 'grant-membership', role: role('race'), to: role('race_member') }] as const;
+      await Promise.all(connections.map((each) => each.pluginRoles!.apply([...changes])));
+    } finally {
+      await Promise.all(connections.map((each) => each.close()));
+    }
+    const [row] = await db.query<{ member: boolean }>(`SELECT pg_has_role('${role('race_member')}', '${role('race')}', 'MEMBER') AS member`);
+    assert.equal(row?.member, true);
   });
 
   test('20 deploys at once with roles managed, on two databases sharing the roles: one applies per database, the rest find it done', async () => {
