@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { openDatabase } from '../orchestrator/database/open-database.ts';
+import { retirePluginRole } from '../orchestrator/roles/retire-plugin-role.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { REPO_ROOT, createTempProject, examplePlugins, type PluginFixture, type TempProject } from './support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, withClient, type TestDatabase } from './support/test-databases.ts';
@@ -227,6 +228,26 @@ describe('a PostgreSQL role per plugin', () => {
     writeMigration(owned, 'two', '29990101000000_more', 'ALTER TABLE "users" ADD COLUMN "age" INTEGER;\n');
     const deployed = await owned.cli(['deploy', '--manage-roles', ...prefix], as);
     assert.equal(deployed.exitCode, 0, deployed.stderr);
+  });
+
+  test('for uninstall and rename: a gone plugin\'s role is retired (dropped once it owns nothing), one still owning tables is kept', async () => {
+    const { db: other, project: gone } = await fresh();
+    const options = { prefix: `${PREFIX}gone_`, dependencyAccess: 'select' } as const;
+    assert.equal((await gone.cli(['generate'])).exitCode, 0);
+    assert.equal((await gone.cli(['deploy', '--manage-roles', '--role-prefix', options.prefix])).exitCode, 0);
+    await other.exec('DROP TABLE notes, _prisma_migrations_three'); // what uninstall of three does first
+    const connection = await openDatabase(other.url, gone.root, { create: false });
+    try {
+      assert.deepEqual(await retirePluginRole(connection, options, 'three'), { plugin: 'three', role: `${options.prefix}three`, outcome: 'dropped' });
+      assert.equal((await retirePluginRole(connection, options, 'one')).outcome, 'kept', 'it still owns books');
+      const [usable] = await other.query<{ ok: boolean }>(`SELECT has_schema_privilege('${options.prefix}one', 'public', 'CREATE') AS ok`);
+      assert.equal(usable?.ok, true, 'a kept role keeps its privileges');
+      assert.equal((await retirePluginRole(connection, options, 'three')).outcome, 'absent');
+    } finally {
+      await connection.close();
+    }
+    assert.deepEqual(await other.query(`SELECT rolname FROM pg_roles WHERE starts_with(rolname, '${options.prefix}') ORDER BY 1`), [{ rolname: `${options.prefix}one` }, { rolname: `${options.prefix}two` }]);
+    assert.equal(await tryAs(other, `${options.prefix}two`, 'SELECT 1'), '28000', 'NOLOGIN');
   });
 
   test('roles are cluster-wide: 12 sessions creating the same role and membership at once all succeed (duplicate_object and unique_violation are checked, not fatal)', async () => {

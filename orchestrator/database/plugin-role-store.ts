@@ -55,6 +55,12 @@ export interface PluginRoleStore {
    * one transaction.
    */
   apply(changes: RoleChange[]): Promise<void>;
+  /**
+   * A role whose plugin is gone (uninstalled, renamed). Still owning objects in the schema: kept,
+   * untouched. Otherwise it gives up what it holds in this schema and is dropped, or kept when
+   * it holds privileges elsewhere (another database of the server). `absent`: no such role.
+   */
+  retireRole(role: string): Promise<'dropped' | 'kept' | 'absent'>;
   /** For each (table, privilege), whether `role` holds it (ownership counts as every privilege). */
   holds(role: string, checks: { table: string; privilege: TablePrivilege | 'OWNER' }[]): Promise<boolean[]>;
 }

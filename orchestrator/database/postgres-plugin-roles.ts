@@ -97,6 +97,32 @@ export class PostgresPluginRoles implements PluginRoleStore {
     });
   }
 
+  async retireRole(role: string): Promise<'dropped' | 'kept' | 'absent'> {
+    const [exists] = await this.db.query<{ found: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS found', [role]);
+    if (!exists?.found) return 'absent';
+    // Still owning something here: its plugin's tables are not gone yet, so it keeps what it holds.
+    const [owns] = await this.db.query<{ owns: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relowner = (SELECT oid FROM pg_roles WHERE rolname = $2))
+           OR EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = $1 AND t.typowner = (SELECT oid FROM pg_roles WHERE rolname = $2)) AS owns`,
+      [this.schema, role],
+    );
+    if (owns?.owns) return 'kept';
+    const id = (name: string) => this.db.quoteIdentifier(name);
+    await this.db.transaction(async (tx) => {
+      await tx.execute(`REVOKE ALL ON ALL TABLES IN SCHEMA ${id(this.schema)} FROM ${id(role)}`);
+      await tx.execute(`REVOKE ALL ON SCHEMA ${id(this.schema)} FROM ${id(role)}`);
+    });
+    try {
+      await this.db.execute(`DROP ROLE ${id(role)}`);
+      return 'dropped';
+    } catch (error) {
+      const code = driverErrorCode(error);
+      if (code === '2BP01') return 'kept'; // dependent_objects_still_exist: it owns or holds something still
+      if (code === '42704') return 'absent'; // dropped meanwhile by another deploy
+      throw error;
+    }
+  }
+
   async holds(role: string, checks: { table: string; privilege: TablePrivilege | 'OWNER' }[]): Promise<boolean[]> {
     const results: boolean[] = [];
     for (const check of checks) {
