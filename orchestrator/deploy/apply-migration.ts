@@ -185,7 +185,7 @@ async function roleDenied(work: MigrationWork, runAs: PluginRunAs, at: string, f
   const where = `Plugin "${work.plugin}", migration ${work.migration.name} (${displayPath(work.migration.sqlPath)})`;
   const kept = index === 0 ? 'The migration was rolled back: none of its changes and no history row were kept.' : `Step ${index + 1} was rolled back; steps 1 to ${index} were committed earlier.`;
   return new OrchestratorError('PLUGIN_ROLE_DENIED', `${where} was refused by the database at ${at}The plugin's migrations run as role "${runAs.role}", which lacks ${lacks ?? 'a privilege on an object the plugin does not own'}.\nDatabase error: ${describeDatabaseError(cause)}\n${kept} Deploy stopped here.`, {
-    fix: `A plugin may change only its own tables; it may read (SELECT) and reference the tables of the plugins in its "dependsOn", nothing else. Move this change into the migrations of the plugin that owns the table, or remove it from ${work.migration.sqlPath}.`,
+    fix: `A plugin may change only its own tables; it may read (SELECT) and reference the tables of the plugins in its "dependsOn", nothing else. Move this change into the migrations of the plugin that owns the table, or remove it from ${displayPath(work.migration.sqlPath)}.`,
     cause,
   });
 }
