@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { openDatabase } from '../orchestrator/database/open-database.ts';
 import { retirePluginRole } from '../orchestrator/roles/retire-plugin-role.ts';
 import { dumpDatabase } from './support/database-dump.ts';
+import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import { REPO_ROOT, createTempProject, examplePlugins, type PluginFixture, type TempProject } from './support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, withClient, type TestDatabase } from './support/test-databases.ts';
 
@@ -281,22 +282,17 @@ describe('a PostgreSQL role per plugin', () => {
 });
 
 describe('plugin roles on SQLite', () => {
+  const sqlite = freshDatabasePerTest('sqlite');
   test('roles and deploy --manage-roles refuse clearly: SQLite has no roles; --help says so', async () => {
-    const db = await createTestDatabase('sqlite');
-    const project = createTempProject('sqlite', plugins(), db.url);
-    try {
-      assert.equal((await project.cli(['generate'])).exitCode, 0);
-      for (const args of [['roles'], ['deploy', '--manage-roles']]) {
-        const refused = await project.cli(args);
-        assert.equal(refused.exitCode, 1, args.join(' '));
-        assert.match(refused.stderr, /Error \[ROLES_UNSUPPORTED\]: .* is a sqlite database, which has no roles: a role per plugin exists only on PostgreSQL\. Nothing was changed\.\nFix: .*SQL check/);
-      }
-      assert.deepEqual(await db.tables(), [], 'nothing was created');
-      const help = await project.cli(['roles', '--help']);
-      assert.match(help.stdout, /SQLite has no roles/);
-    } finally {
-      project.remove();
-      await db.drop();
+    const project = sqlite.project(plugins());
+    assert.equal((await project.cli(['generate'])).exitCode, 0);
+    for (const args of [['roles'], ['deploy', '--manage-roles']]) {
+      const refused = await project.cli(args);
+      assert.equal(refused.exitCode, 1, args.join(' '));
+      assert.match(refused.stderr, /Error \[ROLES_UNSUPPORTED\]: .* is a sqlite database, which has no roles: a role per plugin exists only on PostgreSQL\. Nothing was changed\.\nFix: .*SQL check/);
     }
+    assert.deepEqual(await sqlite.db.tables(), [], 'nothing was created');
+    const help = await project.cli(['roles', '--help']);
+    assert.match(help.stdout, /SQLite has no roles/);
   });
 });
