@@ -154,6 +154,14 @@ describe('a PostgreSQL role per plugin', () => {
     assert.match(altered.stderr, /lacks ownership of table "books" \(plugin "one"'s\)/);
     assert.equal(await dumpDatabase(db), before);
 
+    // Outside a transaction the role holds as well (SET ROLE … RESET ROLE around the statement).
+    writeMigration(project, 'two', '29990101000000_bypass', "-- orchestrator: trusted, no-transaction\nDO $$ BEGIN EXECUTE 'DELETE FROM books'; END $$;\n");
+    const outside = await project.cli(['deploy', '--manage-roles', ...ROLE_ARGS]);
+    assert.equal(outside.exitCode, 1);
+    assert.match(outside.stderr, /Error \[PLUGIN_ROLE_DENIED\]: .*\n.*\n.*lacks DELETE on table "books" \(plugin "one"'s\)[\s\S]*This step ran outside a transaction/);
+    assert.deepEqual(await db.query('SELECT count(*)::int AS n FROM books'), [{ n: 1 }]);
+    await db.exec("DELETE FROM _prisma_migrations_two WHERE migration_name = '29990101000000_bypass'"); // the step's start mark
+
     // A migration that would leave its role is refused before anything runs.
     writeMigration(project, 'two', '29990101000000_bypass', "RESET ROLE;\nUPDATE users SET name = 'x';\n");
     const escaped = await project.cli(['deploy', '--manage-roles', ...ROLE_ARGS]);

@@ -1,3 +1,4 @@
+import { OrchestratorError } from '../errors.ts';
 import { driverErrorCode } from './classify-database-error.ts';
 import type { SqlRunner } from './database.ts';
 import type { OwnedObject, PluginRoleStore, RoleCatalog, RoleChange, TablePrivilege } from './plugin-role-store.ts';
@@ -30,7 +31,11 @@ export class PostgresPluginRoles implements PluginRoleStore {
          FROM pg_roles r, pg_namespace n WHERE r.rolname = current_user AND n.nspname = $1`,
       [this.schema],
     );
-    if (!me) throw new Error(`schema "${this.schema}" does not exist`);
+    if (!me) {
+      throw new OrchestratorError('CONFIG_INVALID', `The schema "${this.schema}" that DATABASE_URL names does not exist, so it has no plugin tables to give roles to. Nothing was changed.`, {
+        fix: 'Run deploy first (it creates the schema), or correct ?schema= in DATABASE_URL.',
+      });
+    }
     const existing = await this.db.query<{ name: string; member: boolean; usage: boolean; create: boolean }>(
       `SELECT r.rolname AS name, pg_has_role(current_user, r.oid, 'MEMBER') AS member,
               has_schema_privilege(r.oid, n.oid, 'USAGE') AS usage, has_schema_privilege(r.oid, n.oid, 'CREATE') AS "create"

@@ -123,7 +123,10 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         if (error instanceof OrchestratorError) throw error;
         const cause = error instanceof BatchError ? error.cause : error;
         const failing = error instanceof BatchError && error.index !== undefined ? step.statements[error.index - before.length] : undefined;
-        if (work.runAs && driverErrorCode(cause) === '42501') throw await roleDenied(work, work.runAs, `${label}${failing ? statementAt(plan, failing) : 'while committing:\n'}`, failing, cause, index);
+        if (work.runAs && driverErrorCode(cause) === '42501') {
+          const kept = index === 0 ? 'The migration was rolled back: none of its changes and no history row were kept.' : `Step ${index + 1} was rolled back; steps 1 to ${index} were committed earlier.`;
+          throw await roleDenied(work, work.runAs, `${label}${failing ? statementAt(plan, failing) : 'while committing:\n'}`, failing, cause, kept);
+        }
         // A lost connection, a lock wait or a refused login is not the migration's fault: say so, and record no attempt.
         const classified = classifyDatabaseError(cause, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
@@ -162,6 +165,9 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         const at = `${label}${statementAt(plan, failing!)}`;
         await history.setLogs(claimed.id, `${mark}\nFailed at ${at}${describeDatabaseError(error)}`).catch(() => {});
         // The step is marked started either way, so the next deploy stops at it (MIGRATION_INTERRUPTED).
+        if (work.runAs && driverErrorCode(error) === '42501') {
+          throw await roleDenied(work, work.runAs, at, failing, error, `This step ran outside a transaction: its start is recorded, so deploy will stop at it (MIGRATION_INTERRUPTED) until you resolve it with deploy --rerun-step ${work.plugin}/${migration.name} once corrected. Steps 1 to ${index} were committed earlier.`);
+        }
         const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
         throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
@@ -180,10 +186,9 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
  * touch, whatever the SQL check saw (a trusted DO block, an application table). The step was
  * rolled back and no history row written: the database is as it was before the step.
  */
-async function roleDenied(work: MigrationWork, runAs: PluginRunAs, at: string, failing: PlannedStatement | undefined, cause: unknown, index: number): Promise<OrchestratorError> {
+async function roleDenied(work: MigrationWork, runAs: PluginRunAs, at: string, failing: PlannedStatement | undefined, cause: unknown, kept: string): Promise<OrchestratorError> {
   const lacks = await runAs.explain(failing, cause).catch(() => undefined);
   const where = `Plugin "${work.plugin}", migration ${work.migration.name} (${displayPath(work.migration.sqlPath)})`;
-  const kept = index === 0 ? 'The migration was rolled back: none of its changes and no history row were kept.' : `Step ${index + 1} was rolled back; steps 1 to ${index} were committed earlier.`;
   return new OrchestratorError('PLUGIN_ROLE_DENIED', `${where} was refused by the database at ${at}The plugin's migrations run as role "${runAs.role}", which lacks ${lacks ?? 'a privilege on an object the plugin does not own'}.\nDatabase error: ${describeDatabaseError(cause)}\n${kept} Deploy stopped here.`, {
     fix: `A plugin may change only its own tables; it may read (SELECT) and reference the tables of the plugins in its "dependsOn", nothing else. Move this change into the migrations of the plugin that owns the table, or remove it from ${displayPath(work.migration.sqlPath)}.`,
     cause,
