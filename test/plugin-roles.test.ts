@@ -8,6 +8,7 @@ import { openDatabase } from '../orchestrator/database/open-database.ts';
 import { retirePluginRole } from '../orchestrator/roles/retire-plugin-role.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
+import { readFixturePlugins } from './support/monolithic-schema.ts';
 import { REPO_ROOT, createTempProject, examplePlugins, type PluginFixture, type TempProject } from './support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, withClient, type TestDatabase } from './support/test-databases.ts';
 
@@ -191,6 +192,25 @@ describe('a PostgreSQL role per plugin', () => {
     const [refs] = await db.query<{ ok: boolean }>(`SELECT has_table_privilege('${role('two')}', 'books', 'REFERENCES') AS ok`);
     assert.equal(refs?.ok, true, 'two may still point foreign keys at books');
     assert.equal((await project.cli(['roles', ...ROLE_ARGS])).exitCode, 0, 'and back');
+  });
+
+  test('the commerce fixture, v1 → v2 → v3 (enums across plugins, many-to-many joins, a renamed and a removed table), deploys with roles managed', async () => {
+    const { db: other } = await fresh();
+    const prefix = `${PREFIX}cx_`;
+    const commerce = createTempProject('postgresql', {}, other.url);
+    projects.push(commerce);
+    for (const version of ['v1', 'v2', 'v3']) {
+      for (const [name, plugin] of Object.entries(readFixturePlugins(path.join(REPO_ROOT, 'test/fixtures/commerce', version)))) commerce.writePlugin(name, plugin);
+      assert.equal((await commerce.cli(['generate', '--name', version])).exitCode, 0, version);
+      const deployed = await commerce.cli(['deploy', '--manage-roles', '--role-prefix', prefix]);
+      assert.equal(deployed.exitCode, 0, `${version}: ${deployed.stderr}`);
+      const misowned = Object.entries(await owners(other)).filter(([name, owner]) => (name.startsWith('_prisma_migrations_') ? owner !== 'postgres' : !owner.startsWith(prefix)));
+      assert.deepEqual(misowned, [], version);
+      const synced = await commerce.cli(['roles', '--role-prefix', prefix, '--json']);
+      assert.deepEqual(JSON.parse(synced.stdout).changes, [], `${version}: deploy left the roles as roles would`);
+    }
+    const [enumOwner] = await other.query<{ owner: string }>("SELECT DISTINCT pg_get_userbyid(typowner) AS owner FROM pg_type WHERE typtype = 'e' AND typnamespace = 'public'::regnamespace ORDER BY 1 LIMIT 1");
+    assert.ok(enumOwner?.owner.startsWith(prefix), `enums belong to plugin roles: ${enumOwner?.owner}`);
   });
 
   test('a database deployed without roles: roles hands the existing tables to the plugin roles, then their migrations run as them', async () => {
