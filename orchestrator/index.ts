@@ -37,6 +37,8 @@ Environment:
   ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS    PostgreSQL connect timeout (default 10)
   ORCHESTRATOR_LOCK_TIMEOUT               see deploy --lock-timeout (default 300)
   ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer, unless --lock-timeout is given (default 60000)
+  ORCHESTRATOR_ROLE_PREFIX                PostgreSQL plugin roles (roles, deploy --manage-roles) are
+                                          <prefix><plugin> (default plugin_); SQLite has no roles
   SHADOW_DATABASE_URL                     PostgreSQL scratch database into which generate replays
                                           migrations that have no snapshot (in a temporary schema,
                                           dropped after); unset: an embedded PGlite
