@@ -46,7 +46,9 @@ export type ErrorCode =
   | 'ROLLBACK_BLOCKED'
   | 'MIGRATION_NOT_FOUND'
   | 'MIGRATION_NOT_APPLIED'
-  | 'MIGRATION_NOT_FAILED';
+  | 'MIGRATION_NOT_FAILED'
+  | 'ROLES_UNSUPPORTED'
+  | 'PLUGIN_ROLE_DENIED';
 
 /**
  * The only failures worth retrying unchanged (exit code 3, which the container entrypoint

@@ -45,6 +45,8 @@ Environment:
   ORCHESTRATOR_CONNECT_TIMEOUT_SECONDS    PostgreSQL connect timeout (default 10)
   ORCHESTRATOR_LOCK_TIMEOUT               see deploy --lock-timeout (default 300)
   ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS     SQLite wait for another writer, unless --lock-timeout is given (default 60000)
+  ORCHESTRATOR_ROLE_PREFIX                PostgreSQL plugin roles (roles, deploy --manage-roles) are
+                                          <prefix><plugin> (default plugin_); SQLite has no roles
   SHADOW_DATABASE_URL                     PostgreSQL scratch database into which generate replays
                                           migrations that have no snapshot (in a temporary schema,
                                           dropped after); unset: an embedded PGlite
@@ -141,6 +143,9 @@ program
   .argument('[plugins...]', 'plugins to deploy (default: all)')
   .option('--lock-timeout <seconds>', 'how long to wait for another deploy: of the same schema on PostgreSQL (default 300), for the write lock on SQLite (default ORCHESTRATOR_SQLITE_BUSY_TIMEOUT_MS); env ORCHESTRATOR_LOCK_TIMEOUT; 0 fails at once; exit 3 when it runs out', seconds)
   .option('--single-transaction', 'every pending migration in one transaction: all applied, or none (holds its locks for the whole run); refused for migrations that must run outside a transaction')
+  .option('--manage-roles', 'PostgreSQL only (SQLite has no roles): sync one role per plugin first (see the roles command), then run each plugin\'s migrations as its role (SET LOCAL ROLE), so the database itself refuses a migration that touches another plugin\'s tables')
+  .option('--role-prefix <prefix>', 'with --manage-roles: role names are <prefix><plugin> (default plugin_; env ORCHESTRATOR_ROLE_PREFIX)')
+  .option('--references-only', 'with --manage-roles: a plugin gets REFERENCES on its dependencies\' tables, without SELECT')
   .option('--accept-missing <plugin/migration>', 'an applied migration was deleted on purpose: stop counting it (MIGRATION_MISSING)', collect, [])
   .option('--accept-renamed <plugin/migration>', 'an applied migration was renamed to this: record the new name, run nothing (MIGRATION_RENAMED)', collect, [])
   .option('--accept-modified <plugin/migration>', 'an applied migration was edited harmlessly: record its new checksum, run nothing (MIGRATION_MODIFIED)', collect, [])
@@ -196,6 +201,29 @@ Exit codes: 0 recorded (or nothing to record), 1 refused.`)
   .action(async (plugin: string, migration: string, options: ResolveOptions) => {
     const { resolveCommand } = await import('./commands/resolve.ts');
     console.log(await resolveCommand(await project(), plugin, migration, options));
+  });
+
+program
+  .command('roles')
+  .description('PostgreSQL only: one NOLOGIN role per plugin that owns its tables, enums and sequences, with SELECT and REFERENCES on the tables of the plugins it depends on and nothing else; creates, hands over, grants and revokes until that holds (idempotent)')
+  .option('--role-prefix <prefix>', 'role names are <prefix><plugin> (default plugin_; env ORCHESTRATOR_ROLE_PREFIX)')
+  .option('--references-only', 'REFERENCES on the dependencies\' tables, without SELECT (a plugin may point foreign keys at them, not read them)')
+  .addOption(new Option('--json', 'print machine-readable JSON: the roles and every change made'))
+  .addHelpText(
+    'after',
+    `
+The user of DATABASE_URL needs CREATEROLE (or superuser) to create the roles and to become a
+member of each (deploy --manage-roles runs migrations with SET LOCAL ROLE), membership in the
+current owners of the plugins' tables, and the grant option on the schema; a missing one is
+named and nothing is changed. Run time: connect each plugin's Prisma Client as a login role
+that is a member of its plugin role (README, "A PostgreSQL role per plugin").
+
+SQLite has no roles: this command refuses there (ROLES_UNSUPPORTED), and deploy's SQL check
+of each migration remains the guard between plugins.`,
+  )
+  .action(async (options: { rolePrefix?: string; referencesOnly?: boolean; json?: boolean }) => {
+    const { rolesCommand } = await import('./commands/roles.ts');
+    console.log(await rolesCommand(await project(), options));
   });
 
 program

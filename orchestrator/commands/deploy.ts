@@ -1,5 +1,6 @@
 import type { CommandContext } from '../context/command-context.ts';
 import { deployProject, type DeployOptions } from '../deploy/deploy-project.ts';
+import { describeRoleChange } from '../roles/sync-plugin-roles.ts';
 
 export type { DeployOptions };
 
@@ -8,7 +9,8 @@ export async function deployCommand(context: CommandContext, options: DeployOpti
   const report = await deployProject(context, options);
   if (report.error) throw report.error;
   const changed = report.plugins.filter((plugin) => plugin.migrations.some((migration) => migration.status === 'applied'));
-  return report.applied === 0
+  const summary = report.applied === 0
     ? `Nothing to deploy: ${report.plugins.length} plugin(s) up to date on ${report.database}.`
     : `Applied ${report.applied} migration(s) across ${changed.length} plugin(s) on ${report.database}.`;
+  return [...report.roleChanges.map((change) => `roles: ${describeRoleChange(change)}`), summary].join('\n');
 }

@@ -1,4 +1,5 @@
 import type { Provider } from '../config/provider.ts';
+import type { PluginRoleStore } from './plugin-role-store.ts';
 
 /** The part of a connection that both the whole database and one transaction offer. */
 export interface SqlRunner {
@@ -37,8 +38,17 @@ export interface Database extends SqlRunner {
    * deploy lock is held from before the history was read until the run ends (PostgreSQL's
    * advisory lock) skips it, since nothing else can write meanwhile.
    * A failure throws BatchError: which statement failed (none: the commit), the error as cause.
+   * `options.runAs`: some of the statements run as another role (a plugin's), the rest as the
+   * connected user; only a database with `pluginRoles` accepts it.
    */
-  runBatch(statements: string[], guard?: (tx: SqlRunner) => Promise<boolean>): Promise<boolean>;
+  runBatch(statements: string[], guard?: (tx: SqlRunner) => Promise<boolean>, options?: BatchOptions): Promise<boolean>;
+  /**
+   * `execute` outside any transaction, as `role` when given (a plugin's step that cannot run in
+   * a transaction, deployed with roles managed); the connected user again afterwards.
+   */
+  executeAs(sql: string, role: string | undefined): Promise<void>;
+  /** The database's roles, for one role per plugin (orchestrator/roles/); undefined where it has none (SQLite). */
+  readonly pluginRoles?: PluginRoleStore;
   /**
    * Groups the transactions `work` runs (transaction, runBatch) into one transaction of the
    * database, each becoming a savepoint, so a run pays one commit instead of one per step:
@@ -112,6 +122,17 @@ export class BatchError extends Error {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'BatchError';
   }
+}
+
+export interface BatchOptions {
+  /** Statements `from` (inclusive) to `to` (exclusive) run as `role`; the others as the connected user. */
+  runAs?: RunAs;
+}
+
+export interface RunAs {
+  role: string;
+  from: number;
+  to: number;
 }
 
 /** How withTransactionGroup treats a failing unit (see there). */

@@ -4,10 +4,11 @@ import pg from 'pg';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
 import { primaryKeyName } from '../ownership/constraint-names.ts';
-import { BatchError, literalNumber, quoteIdentifier, type Database, type GroupMode, type LiveForeignKey, type SqlRunner } from './database.ts';
+import { BatchError, literalNumber, quoteIdentifier, type Database, type BatchOptions, type GroupMode, type LiveForeignKey, type RunAs, type SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
 import { describeLockHolders } from './postgres-lock-holders.ts';
+import { PostgresPluginRoles } from './postgres-plugin-roles.ts';
 
 /** The first key of the deploy lock (`pg_try_advisory_lock(int, int)`); the second is the schema's. */
 const DEPLOY_LOCK_CLASS = 72_605_041; // any constant works, as long as it never changes
@@ -55,6 +56,8 @@ export class PostgresDatabase implements Database {
   private group: { begun: boolean; ended: boolean } | undefined;
   /** How many units are running their work: 0 means a statement runs on its own. */
   private depth = 0;
+  /** Created on first use: only roles and deploy --manage-roles read the roles catalog. */
+  private roles: PostgresPluginRoles | undefined;
 
   private constructor(
     private readonly client: pg.Client,
@@ -115,6 +118,21 @@ export class PostgresDatabase implements Database {
     // Outside any unit of a group, a statement must not run in the group's transaction.
     if (this.depth === 0) await this.commitGroup();
     await this.query(sql, params);
+  }
+
+  get pluginRoles(): PostgresPluginRoles {
+    this.roles ??= new PostgresPluginRoles({ query: (sql, params) => this.query(sql, params), execute: (sql, params) => this.execute(sql, params), transaction: (work) => this.transaction(work), quoteIdentifier: (name) => this.client.escapeIdentifier(name) }, this.schema);
+    return this.roles;
+  }
+
+  async executeAs(sql: string, role: string | undefined): Promise<void> {
+    if (role === undefined) return this.execute(sql);
+    await this.execute(`SET ROLE ${this.client.escapeIdentifier(role)}`);
+    try {
+      await this.execute(sql);
+    } finally {
+      await this.query('RESET ROLE').catch(() => {});
+    }
   }
 
   async commitGroup(): Promise<void> {
@@ -190,8 +208,9 @@ export class PostgresDatabase implements Database {
    * was is found by running them again one by one in a transaction that is always rolled back.
    * The guard is skipped: the advisory lock is held from before the history was read.
    */
-  async runBatch(statements: string[]): Promise<boolean> {
+  async runBatch(original: string[], _guard?: unknown, options: BatchOptions = {}): Promise<boolean> {
     const group = this.group && !this.group.ended ? this.group : undefined;
+    const { statements, originalIndex } = this.withRole(original, options.runAs);
     // The `;` on its own line: a statement may end in a `-- comment`, which would swallow it.
     const body = statements.map((sql) => `${sql}\n;\n`).join('');
     const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${SAVEPOINT};\n${body}RELEASE SAVEPOINT ${SAVEPOINT};` : `BEGIN;\n${body}`;
@@ -205,7 +224,8 @@ export class PostgresDatabase implements Database {
       return true;
     } catch (error) {
       // A lost connection or a lock wait says nothing about a statement: do not wait for it twice.
-      const locate = !this.lost && !classifyDatabaseError(error, { displayUrl: this.displayUrl });
+      // A missing privilege does (a plugin's role refused a statement), and is quick to find again.
+      const locate = !this.lost && (!classifyDatabaseError(error, { displayUrl: this.displayUrl }) || driverErrorCode(error) === '42501');
       let index: number | undefined;
       if (group) {
         // The group's earlier units stay in place while the statements run again from the savepoint.
@@ -218,8 +238,22 @@ export class PostgresDatabase implements Database {
         if (locate) index = await this.findFailingStatement(statements, 'BEGIN').catch(() => undefined);
       }
       if (!locate) throw error;
-      throw new BatchError(index, error);
+      throw new BatchError(index === undefined ? undefined : originalIndex[index], error);
     }
+  }
+
+  /**
+   * The statements with `SET LOCAL ROLE` before the range that runs as a plugin's role and
+   * `RESET ROLE` after it (the history row is written as the connected user), and for each the
+   * index in the caller's list (the role statements count as the range's first and last).
+   */
+  private withRole(statements: string[], runAs: RunAs | undefined): { statements: string[]; originalIndex: number[] } {
+    const identity = statements.map((_, index) => index);
+    if (!runAs) return { statements, originalIndex: identity };
+    return {
+      statements: [...statements.slice(0, runAs.from), `SET LOCAL ROLE ${this.client.escapeIdentifier(runAs.role)}`, ...statements.slice(runAs.from, runAs.to), 'RESET ROLE', ...statements.slice(runAs.to)],
+      originalIndex: [...identity.slice(0, runAs.from), runAs.from, ...identity.slice(runAs.from, runAs.to), Math.max(runAs.to - 1, runAs.from), ...identity.slice(runAs.to)],
+    };
   }
 
   /**

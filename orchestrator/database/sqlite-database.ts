@@ -3,7 +3,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
 import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
-import { BatchError, literalNumber, quoteIdentifier, type Database, type GroupMode, type LiveForeignKey, type SqlRunner } from './database.ts';
+import { BatchError, literalNumber, quoteIdentifier, type Database, type BatchOptions, type GroupMode, type LiveForeignKey, type SqlRunner } from './database.ts';
 
 /** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
 
@@ -85,6 +85,12 @@ export class SqliteDatabase implements Database {
     else statement.run(...params);
   }
 
+  /** SQLite has no roles (no pluginRoles): the roles logic refuses before asking for one. */
+  async executeAs(sql: string, role: string | undefined): Promise<void> {
+    if (role !== undefined) throw new Error('SQLite has no roles: executeAs needs a database with pluginRoles');
+    await this.execute(sql);
+  }
+
   literal(value: string | number | Date | null): string {
     if (value === null) return 'NULL';
     if (typeof value === 'number') return literalNumber(value);
@@ -136,7 +142,8 @@ export class SqliteDatabase implements Database {
     }
   }
 
-  async runBatch(statements: string[], guard?: (tx: SqlRunner) => Promise<boolean>): Promise<boolean> {
+  async runBatch(statements: string[], guard?: (tx: SqlRunner) => Promise<boolean>, options: BatchOptions = {}): Promise<boolean> {
+    if (options.runAs) throw new Error('SQLite has no roles: runAs needs a database with pluginRoles');
     let ran = false;
     try {
       return await this.transaction(async (tx) => {

@@ -3,7 +3,7 @@ import { previewStatement } from '../sql/sql-text.ts';
 import { randomUUID } from 'node:crypto';
 import { BatchError, type Database, type SqlRunner } from '../database/database.ts';
 import type { AttemptState, HistoryStore } from '../database/history-store.ts';
-import { classifyDatabaseError, describeDatabaseError } from '../database/classify-database-error.ts';
+import { classifyDatabaseError, describeDatabaseError, driverErrorCode } from '../database/classify-database-error.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import type { MigrationPlan, MigrationStep, PlannedStatement } from '../sql/migration-plan.ts';
@@ -21,6 +21,20 @@ export interface MigrationWork {
   resume?: AttemptState;
   /** The user's answer for an interrupted step outside a transaction: they finished it, or undid it. */
   resolution?: 'mark-applied' | 'rerun';
+  /** deploy --manage-roles: the plugin's statements run as its role (the history as the deployer). */
+  runAs?: PluginRunAs;
+}
+
+export interface PluginRunAs {
+  role: string;
+  /**
+   * True for a statement the deployer runs before the role takes over: Prisma's first migration
+   * opens with `CREATE SCHEMA IF NOT EXISTS "<schema>"`, which needs CREATE on the database even
+   * when the schema exists, a privilege no plugin role has.
+   */
+  runsAsDeployer(statement: PlannedStatement): boolean;
+  /** Which privilege on which table the role lacked, when the database refused a statement (42501). */
+  explain(statement: PlannedStatement | undefined, cause: unknown): Promise<string | undefined>;
 }
 
 /**
@@ -100,7 +114,9 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
           if (!attempt) await history.ensureTable(tx); // what the guard reads must exist
           return stillOurs(tx, index);
         };
-        if (!(await db.runBatch([...before, ...step.statements.map((s) => s.sql), done.sql], guard))) return false;
+        const leading = work.runAs ? step.statements.findIndex((statement) => !work.runAs!.runsAsDeployer(statement)) : 0;
+        const runAs = work.runAs && { role: work.runAs.role, from: before.length + (leading === -1 ? step.statements.length : leading), to: before.length + step.statements.length };
+        if (!(await db.runBatch([...before, ...step.statements.map((s) => s.sql), done.sql], guard, runAs ? { runAs } : {}))) return false;
         attempt = done.state;
         // The script commits between its steps (its own COMMIT, or an enum value used later): so does deploy.
         if (index < steps.length - 1) await db.commitGroup();
@@ -108,6 +124,10 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         if (error instanceof OrchestratorError) throw error;
         const cause = error instanceof BatchError ? error.cause : error;
         const failing = error instanceof BatchError && error.index !== undefined ? step.statements[error.index - before.length] : undefined;
+        if (work.runAs && driverErrorCode(cause) === '42501') {
+          const kept = index === 0 ? 'The migration was rolled back: none of its changes and no history row were kept.' : `Step ${index + 1} was rolled back; steps 1 to ${index} were committed earlier.`;
+          throw await roleDenied(work, work.runAs, `${label}${failing ? statementAt(plan, failing) : 'while committing:\n'}`, failing, cause, kept);
+        }
         // A lost connection, a lock wait or a refused login is not the migration's fault: say so, and record no attempt.
         const classified = classifyDatabaseError(cause, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
@@ -141,12 +161,15 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
       try {
         for (const statement of step.statements) {
           failing = statement;
-          await db.execute(statement.sql);
+          await db.executeAs(statement.sql, work.runAs?.role);
         }
       } catch (error) {
         const at = `${label}${statementAt(plan, failing!)}`;
         await history.setLogs(claimed.id, `${mark}\nFailed at ${at}${describeDatabaseError(error)}`).catch(() => {});
         // The step is marked started either way, so the next deploy stops at it (MIGRATION_INTERRUPTED).
+        if (work.runAs && driverErrorCode(error) === '42501') {
+          throw await roleDenied(work, work.runAs, at, failing, error, `This step ran outside a transaction: its start is recorded, so deploy will stop at it (MIGRATION_INTERRUPTED) until you resolve it with deploy --rerun-step ${work.plugin}/${migration.name} once corrected. Steps 1 to ${index} were committed earlier.`);
+        }
         const classified = classifyDatabaseError(error, { displayUrl: db.displayUrl, migration: { plugin: work.plugin, name: migration.name } });
         if (classified) throw classified;
         throw new OrchestratorError('MIGRATION_FAILED', `${where} failed at ${at}Database error: ${describeDatabaseError(error)}\nThis step ran outside a transaction, so it may have left something behind (PostgreSQL keeps an INVALID index after a failed CREATE INDEX CONCURRENTLY). Steps 1 to ${index} were committed earlier. Deploy stopped here, and will refuse this migration (MIGRATION_INTERRUPTED) until you resolve the step.`, {
@@ -158,6 +181,20 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
     }
   }
   return true;
+}
+
+/**
+ * The plugin's role was refused a privilege: its migration reached for an object it may not
+ * touch, whatever the SQL check saw (a trusted DO block, an application table). The step was
+ * rolled back and no history row written: the database is as it was before the step.
+ */
+async function roleDenied(work: MigrationWork, runAs: PluginRunAs, at: string, failing: PlannedStatement | undefined, cause: unknown, kept: string): Promise<OrchestratorError> {
+  const lacks = await runAs.explain(failing, cause).catch(() => undefined);
+  const where = `Plugin "${work.plugin}", migration ${work.migration.name} (${displayPath(work.migration.sqlPath)})`;
+  return new OrchestratorError('PLUGIN_ROLE_DENIED', `${where} was refused by the database at ${at}The plugin's migrations run as role "${runAs.role}", which lacks ${lacks ?? 'a privilege on an object the plugin does not own'}.\nDatabase error: ${describeDatabaseError(cause)}\n${kept} Deploy stopped here.`, {
+    fix: `A plugin may change only its own tables; it may read (SELECT) and reference the tables of the plugins in its "dependsOn", nothing else. Move this change into the migrations of the plugin that owns the table, or remove it from ${displayPath(work.migration.sqlPath)}.`,
+    cause,
+  });
 }
 
 /** "statement 3 of 5 (line 12):\n  <sql>\n", for messages and the history's logs. */

@@ -8,12 +8,20 @@ import type { Plugin } from '../plugins/plugin.ts';
 import { readProjectModels } from '../schema/read-plugin-models.ts';
 import type { DeployOverrides } from './deploy-overrides.ts';
 import { runDeploy, type DeployResult, type ProjectModel, type StepRunner } from './run-deploy.ts';
+import type { RoleChange } from '../database/plugin-role-store.ts';
+import { roleOptions } from '../roles/role-options.ts';
 
 export interface DeployOptions extends DeployOverrides {
   /** Seconds to wait for another deploy (PostgreSQL's lock, SQLite's write lock); else ORCHESTRATOR_LOCK_TIMEOUT, else each database's default. 0 fails at once. */
   lockTimeout?: number;
   /** Every pending migration in one transaction, all or nothing (run-deploy.ts). */
   singleTransaction?: boolean;
+  /** PostgreSQL: one role per plugin, each plugin's migrations run as its role (roles/). */
+  manageRoles?: boolean;
+  /** With manageRoles: role names are `<prefix><plugin>` (default ORCHESTRATOR_ROLE_PREFIX, else plugin_). */
+  rolePrefix?: string;
+  /** With manageRoles: REFERENCES on the dependencies' tables, without SELECT. */
+  referencesOnly?: boolean;
 }
 
 /** What one database's deploy did: every selected plugin, with the migrations this run applied. */
@@ -28,8 +36,10 @@ export interface DeployDatabaseOptions extends DeployOptions {
   runSteps?: StepRunner;
   /** Told every few seconds while another deploy holds the lock. */
   onWait?: (message: string) => void;
-  /** Where ORCHESTRATOR_LOCK_TIMEOUT is read from (default: process.env). */
+  /** Where ORCHESTRATOR_LOCK_TIMEOUT and ORCHESTRATOR_ROLE_PREFIX are read from (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** With manageRoles: told each role, grant and ownership change made. */
+  onRoleChanges?: (changes: RoleChange[]) => void;
 }
 
 /**
@@ -59,7 +69,10 @@ export async function deployDatabase(project: Project, url: string, plugins: Plu
   const seconds = lockTimeoutSeconds(options, options.env);
   const lock = { ...(seconds === undefined ? {} : { timeoutMs: seconds * 1000 }), ...(options.onWait ? { onWait: options.onWait } : {}) };
   return withDatabase(url, project.root, { create: true, command: 'deploy', lock }, async (db) => {
-    const results = await runDeploy(db, plugins, model, options.runSteps ?? runStepsQuietly, options, { singleTransaction: options.singleTransaction === true });
+    const results = await runDeploy(db, plugins, model, options.runSteps ?? runStepsQuietly, options, {
+      singleTransaction: options.singleTransaction === true,
+      ...(options.manageRoles ? { manageRoles: { options: roleOptions(options, options.env), onRoleChanges: options.onRoleChanges ?? (() => {}) } } : {}),
+    });
     return { displayUrl: db.displayUrl, plugins: results };
   });
 }

@@ -6,6 +6,7 @@ import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { deployDatabase, lazyProjectModel, type DeployOptions as DatabaseDeployOptions } from './deploy-database.ts';
 import { NO_OVERRIDES } from './deploy-overrides.ts';
 import type { PluginDeployStep } from './run-deploy.ts';
+import type { RoleChange } from '../database/plugin-role-store.ts';
 
 /** deploy's options: the wait limit, --single-transaction and the history overrides, each optional. */
 export type DeployOptions = Partial<DatabaseDeployOptions>;
@@ -35,6 +36,8 @@ export interface DeployReport {
   plugins: PluginDeployReport[];
   /** Migrations this deploy committed. */
   applied: number;
+  /** With manageRoles: each role created, privilege granted or revoked, and table handed over. */
+  roleChanges: RoleChange[];
   /**
    * Set when a migration failed once applying had begun (the migrations before it stay applied,
    * unless --single-transaction). A deploy refused before any SQL ran throws instead.
@@ -53,6 +56,7 @@ export async function deployProject(context: CommandContext, options: DeployOpti
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, context.pluginNames, { withDependencies: true });
   const reports = plugins.map((plugin): PluginDeployReport => ({ plugin: plugin.name, migrations: [] }));
+  const roleChanges: RoleChange[] = [];
   let applying = false;
   try {
     const { displayUrl } = await deployDatabase(project, project.databaseUrl, plugins, lazyProjectModel(project, allPlugins), {
@@ -60,6 +64,7 @@ export async function deployProject(context: CommandContext, options: DeployOpti
       ...options,
       env: context.env,
       onWait: (message) => void progress({ type: 'lock-waiting', command: 'deploy', message }),
+      onRoleChanges: (changes) => roleChanges.push(...changes),
       async runSteps(steps) {
         applying = true;
         for (const step of steps) reports.find((report) => report.plugin === step.plugin)!.migrations.push(...step.pending.map((name) => ({ name, status: 'skipped' as const })));
@@ -67,13 +72,13 @@ export async function deployProject(context: CommandContext, options: DeployOpti
         for (const step of steps.filter((s) => s.pending.length > 0)) await runStep(context, step, reports.find((report) => report.plugin === step.plugin)!);
       },
     });
-    return { database: displayUrl, plugins: reports, applied: countApplied(reports) };
+    return { database: displayUrl, plugins: reports, applied: countApplied(reports), roleChanges };
   } catch (error) {
     if (!applying) throw error;
     if (options.singleTransaction) for (const outcome of reports.flatMap((report) => report.migrations)) if (outcome.status === 'applied') outcome.status = 'rolled-back';
     // Applying began, so the URL parsed: its display form hides the password.
     const { displayUrl } = parseDatabaseUrl(project.databaseUrl, project.root, context.env);
-    return { database: displayUrl, plugins: reports, applied: countApplied(reports), error: error as Error };
+    return { database: displayUrl, plugins: reports, applied: countApplied(reports), roleChanges, error: error as Error };
   }
 }
 

@@ -11,6 +11,11 @@ import { applyMigration, startedOutsideTransaction, stepsOf, type MigrationWork 
 import { migrationKey, type DeployOverrides } from './deploy-overrides.ts';
 import { readMigrationPlan } from './read-migration-plan.ts';
 import { refusePartlySquashed, refuseTampering } from './refuse-tampering.ts';
+import type { RoleChange } from '../database/plugin-role-store.ts';
+import { createsOnlySchema, explainRoleDenial } from '../roles/explain-role-denial.ts';
+import { planPluginRoles, type PluginRole } from '../roles/plan-plugin-roles.ts';
+import type { RoleOptions } from '../roles/role-options.ts';
+import { requirePluginRoles, syncPluginRoles } from '../roles/sync-plugin-roles.ts';
 
 /** One plugin's share of a deploy, handed to the progress display to run. */
 export interface PluginDeployStep {
@@ -39,6 +44,12 @@ export interface RunOptions {
    * nothing. Refused up front when a migration must commit in several steps.
    */
   singleTransaction?: boolean;
+  /**
+   * deploy --manage-roles (PostgreSQL): the plugin roles are synced first (roles/), each plugin's
+   * migrations run as its role, and the roles are synced again after the run, for the tables it
+   * created. `onRoleChanges` hears about every change made.
+   */
+  manageRoles?: { options: RoleOptions; onRoleChanges(changes: RoleChange[]): void };
 }
 
 /** Runs the steps, one plugin after another, e.g. as a task list. */
@@ -56,6 +67,7 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
  * migration is applied step by step (apply-migration.ts); the first failure stops the deploy.
  */
 export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides, options: RunOptions = {}): Promise<DeployResult[]> {
+  if (options.manageRoles) requirePluginRoles(db); // SQLite: refused before anything is read
   return db.withDeployLock(async () => {
     const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
     refuseTampering(state, overrides);
@@ -64,6 +76,8 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     refuseInterrupted(work);
     if (options.singleTransaction) refuseOutsideOneTransaction(work);
     await refuseForeignObjects(db, work, project, state.states);
+    if (options.manageRoles) refuseRoleChanges(work);
+    const roles = options.manageRoles && (await prepareRoles(db, project, work, options.manageRoles));
     // Old history tables gain plugin_version before a row of this run records it (a migration applied, a squash recorded).
     for (const { plugin, history, status } of state.states) {
       if ((work.get(plugin.name) ?? []).length > 0 || status.squashedToRecord.length > 0) await history.addVersionColumn();
@@ -79,6 +93,9 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
         async run(onApplied) {
           const applied: string[] = [];
           results.push({ plugin: pluginState.plugin.name, applied });
+          // Its dependencies' migrations may have just created tables it reads: grant those first.
+          const role = roles?.get(pluginState.plugin.name);
+          if (role && migrations.length > 0) options.manageRoles!.onRoleChanges((await syncPluginRoles(db, [role])).changes);
           for (const entry of migrations) {
             if (await applyMigration(db, pluginState.history, entry)) {
               applied.push(entry.migration.name);
@@ -96,6 +113,8 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
       if (!options.singleTransaction || !(error instanceof OrchestratorError)) throw error;
       throw new OrchestratorError(error.code, `${error.message}\nWith --single-transaction the whole run was rolled back: none of its ${pendingCount} pending migration(s) were kept.`, { ...(error.fix ? { fix: error.fix } : {}), cause: error.cause });
     }
+    // Tables created in this run: their dependents' grants (a dependent with nothing pending included).
+    if (roles && results.some((result) => result.applied.length > 0)) options.manageRoles!.onRoleChanges((await syncPluginRoles(db, [...roles.values()])).changes);
     return results;
   });
 }
@@ -197,6 +216,36 @@ async function refuseForeignObjects(db: Database, work: Map<string, MigrationWor
 }
 
 /**
+ * With roles managed, a migration runs as its plugin's role; one that changes the session's role
+ * itself (SET ROLE, RESET ROLE, …) would run what follows with the deployer's privileges.
+ * Checked on the plan, trusted migrations included, before any SQL runs.
+ */
+function refuseRoleChanges(work: Map<string, MigrationWork[]>): void {
+  const found = [...work.values()].flat().flatMap((entry) =>
+    entry.plan.statements.filter((statement) => statement.changesRole).map((statement) => `plugin "${entry.plugin}", migration ${entry.migration.name} (${displayPath(entry.migration.sqlPath)}:${statement.line}): ${statement.kind}`),
+  );
+  if (found.length === 0) return;
+  throw new OrchestratorError('MIGRATION_INVALID', `Refusing deploy --manage-roles: these statements change the role the session acts as, which would end the plugin's role for what follows:\n  ${found.join('\n  ')}\nNothing was run.`, {
+    fix: 'Remove them: deploy runs each plugin\'s migrations as its role and writes the history as the deployer by itself.',
+  });
+}
+
+/**
+ * Syncs every plugin's role before any migration runs (creating the roles, handing existing
+ * tables to them; a missing privilege refuses here, before any change), and has each pending
+ * migration run as its plugin's role.
+ */
+async function prepareRoles(db: Database, project: ProjectModel, work: Map<string, MigrationWork[]>, manage: NonNullable<RunOptions['manageRoles']>): Promise<Map<string, PluginRole>> {
+  const roles = new Map(planPluginRoles(project.allPlugins, project.ownership, manage.options).map((role) => [role.plugin, role]));
+  manage.onRoleChanges((await syncPluginRoles(db, [...roles.values()])).changes);
+  const store = requirePluginRoles(db);
+  for (const entry of [...work.values()].flat()) {
+    const role = roles.get(entry.plugin)!;
+    entry.runAs = { role: role.role, runsAsDeployer: (statement) => createsOnlySchema(statement, store.schema), explain: (statement, cause) => explainRoleDenial(store, role, project.ownership.tables, statement, cause) };
+  }
+  return roles;
+}
+
  * Writes what the accepted overrides decided (renames, new checksums, forgotten migrations), and
  * the squashed migrations whose replaced ones are all applied (recorded, never run), in one
  * transaction, after every check passed.

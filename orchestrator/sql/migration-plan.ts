@@ -59,6 +59,12 @@ export interface PlannedStatement {
    * CALL. The ownership check refuses these unless the migration is marked trusted.
    */
   dynamic: boolean;
+  /**
+   * It changes the role the session acts as (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION,
+   * set_config('role', …), DISCARD ALL): deploy --manage-roles refuses it, since it would end
+   * the plugin's role for the statements after it.
+   */
+  changesRole?: boolean;
   /** BEGIN / COMMIT / ROLLBACK / SAVEPOINT … written in the script itself; not run as such (see steps). */
   transactionControl?: 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'other';
   /**

@@ -62,6 +62,7 @@ function describe(stmt: Node): StatementFacts {
     transaction: mustRunOutsideTransaction(type, body) || reader.outsideTransaction ? 'outside-transaction' : 'transactional',
     dynamic: reader.dynamic,
   };
+  if (reader.changesRole) facts.changesRole = true;
   if (type === 'TransactionStmt') facts.transactionControl = transactionControl(String(body.kind));
   if (type === 'AlterEnumStmt' && body.newVal !== undefined && body.oldVal === undefined) facts.addsEnumValue = true;
   return facts;
@@ -129,6 +130,9 @@ const SQL_RUNNING_FUNCTIONS = new Set(['query_to_xml', 'query_to_xmlschema', 'qu
 /** Built-in type names the grammar leaves unqualified (keywords such as INTEGER come back as pg_catalog.*). */
 const BUILT_IN_TYPES = new Set(['text', 'bytea', 'json', 'jsonb', 'uuid', 'xml', 'money', 'inet', 'cidr', 'macaddr', 'date', 'citext', 'tsvector', 'tsquery', 'oid', 'regclass', 'name', 'serial', 'bigserial', 'smallserial', 'timestamptz', 'timetz', 'int', 'int2', 'int4', 'int8', 'float4', 'float8', 'bool', 'varchar', 'bpchar']);
 
+/** The settings that say whose privileges a session uses. */
+const ROLE_SETTINGS = new Set(['role', 'session_authorization']);
+
 /**
  * Walks a statement's whole tree. Handlers for the statements that change something mark the
  * relation they change (`write`, `reference`); every other table the walk meets is a `read`.
@@ -139,6 +143,8 @@ class TreeReader {
   readonly touches: TouchedObject[] = [];
   dynamic = false;
   outsideTransaction = false;
+  /** SET ROLE, SET SESSION AUTHORIZATION, their RESET, set_config('role', …), DISCARD ALL. */
+  changesRole = false;
   /** RangeVar nodes a handler already classified, so the generic walk does not count them as reads. */
   private readonly claimed = new Set<Node>();
 
@@ -197,6 +203,18 @@ class TreeReader {
         break;
       case 'FuncCall':
         if (SQL_RUNNING_FUNCTIONS.has(stringValue(list(body.funcname).at(-1)))) this.dynamic = true;
+        if (stringValue(list(body.funcname).at(-1)) === 'set_config') {
+          // A setting named by an expression could be either.
+          const setting = (unwrap(list(body.args)[0]) as Node | undefined)?.sval;
+          const name = setting && typeof setting === 'object' ? (setting as Node).sval : undefined;
+          if (typeof name !== 'string' || ROLE_SETTINGS.has(name.toLowerCase())) this.changesRole = true;
+        }
+        break;
+      case 'VariableSetStmt':
+        if (typeof body.name === 'string' && ROLE_SETTINGS.has(body.name)) this.changesRole = true;
+        break;
+      case 'DiscardStmt':
+        if (body.target === 'DISCARD_ALL') this.changesRole = true; // includes SET SESSION AUTHORIZATION DEFAULT
         break;
       case 'SelectStmt':
         // SELECT … INTO t creates t.
