@@ -92,9 +92,22 @@ program
   .option('--accept-removed-plugin <plugin>', 'deploy although this removed plugin\'s history table remains (PLUGIN_REMOVED)', collect, [])
   .option('--mark-step-applied <plugin/migration>', 'you finished its interrupted step by hand: count it and go on (MIGRATION_INTERRUPTED)', collect, [])
   .option('--rerun-step <plugin/migration>', 'you undid its interrupted step: run it again (MIGRATION_INTERRUPTED)', collect, [])
+  .option('--dry-run', 'run every check deploy runs, then print the SQL it would send (transaction boundaries and history writes included); change nothing')
+  .option('--json', 'with --dry-run: print the statements as JSON')
   .action(async (plugins: string[], options: DeployOptions) => {
     const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(project(), plugins, options));
+  });
+
+program
+  .command('sql')
+  .description("print the SQL deploy would run for one plugin, with its transaction boundaries: a named migration from disk (no database), else the plugin's pending migrations on DATABASE_URL")
+  .argument('<plugin>', 'the plugin')
+  .argument('[migration]', 'one migration folder name (default: every pending one, read from DATABASE_URL)')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .action(async (plugin: string, migration: string | undefined, options: { json?: boolean }) => {
+    const { sqlCommand } = await import('./commands/sql.ts');
+    console.log(await sqlCommand(project(), plugin, migration, options));
   });
 
 program

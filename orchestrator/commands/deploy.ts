@@ -3,7 +3,9 @@ import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/deploy-lock-options.ts
 import { withDatabase } from '../database/with-database.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { DeployOverrides } from '../deploy/deploy-overrides.ts';
-import { runDeploy, type PluginDeployStep } from '../deploy/run-deploy.ts';
+import { formatPreview, previewDeploy } from '../deploy/preview-deploy.ts';
+import { runDeploy, type PluginDeployStep, type ProjectModel } from '../deploy/run-deploy.ts';
+import type { Plugin } from '../plugins/plugin.ts';
 import type { ObjectOwnership } from '../ownership/object-ownership.ts';
 import { collectOwnership } from '../ownership/table-ownership.ts';
 import { readProjectModels } from '../schema/read-plugin-models.ts';
@@ -15,21 +17,24 @@ export interface DeployOptions extends DeployOverrides {
   lockTimeout?: number;
   /** Every pending migration in one transaction, all or nothing (run-deploy.ts). */
   singleTransaction?: boolean;
+  /** Print the SQL deploy would run (after all of its checks), run nothing. */
+  dryRun?: boolean;
+  /** With --dry-run: print it as JSON. */
+  json?: boolean;
 }
 
 /** `deploy [plugin...]`: applies pending migrations to DATABASE_URL. Returns the summary line. */
 export async function deployCommand(project: Project, pluginNames: string[], options: DeployOptions): Promise<string> {
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
-  // Reading every plugin's models costs a few milliseconds a plugin: only a deploy with pending migrations needs it.
-  let ownership: ObjectOwnership | undefined;
-  const model = {
-    allPlugins,
-    get ownership() {
-      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
-      return ownership;
-    },
-  };
+  const model = projectModel(project, allPlugins);
+  if (options.dryRun) {
+    // Opens nothing new: no SQLite file, no PostgreSQL schema is created for a preview.
+    return withDatabase(project.databaseUrl, project.root, { create: false, command: 'deploy' }, async (db) => {
+      const preview = await previewDeploy(db, plugins, model, options, { singleTransaction: options.singleTransaction === true });
+      return options.json ? JSON.stringify(preview, null, 2) : formatPreview(preview);
+    });
+  }
   // One wait limit for both databases: the deploy lock on PostgreSQL, the busy timeout on SQLite.
   const seconds = lockTimeoutSeconds(options);
   const lock = { ...(seconds === undefined ? {} : { timeoutMs: seconds * 1000 }), onWait: (message: string) => console.error(message) };
@@ -45,6 +50,18 @@ export async function deployCommand(project: Project, pluginNames: string[], opt
       ? `Nothing to deploy: ${plugins.length} plugin(s) up to date on ${db.displayUrl}.`
       : `Applied ${applied} migration(s) across ${changed.length} plugin(s) on ${db.displayUrl}.`;
   });
+}
+
+/** The whole project's model for deploy's checks. Reading every plugin's models costs a few milliseconds a plugin: only a deploy with pending migrations needs it. */
+export function projectModel(project: Project, allPlugins: Plugin[]): ProjectModel {
+  let ownership: ObjectOwnership | undefined;
+  return {
+    allPlugins,
+    get ownership() {
+      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
+      return ownership;
+    },
+  };
 }
 
 /** --lock-timeout, else ORCHESTRATOR_LOCK_TIMEOUT; undefined leaves each database its default. */

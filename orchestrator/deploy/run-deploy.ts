@@ -1,5 +1,5 @@
 import { displayPath } from '../files/project-files.ts';
-import type { Database, SqlRunner } from '../database/database.ts';
+import type { Database, GroupMode, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import { checkMigrationOwnership, ownershipError, unverifiableError } from '../ownership/check-migration-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
@@ -57,16 +57,11 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
  */
 export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides, options: RunOptions = {}): Promise<DeployResult[]> {
   return db.withDeployLock(async () => {
-    const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
-    refuseTampering(state, overrides);
-    const work = await planWork(state.states, overrides, db.provider);
-    refuseInterrupted(work);
-    if (options.singleTransaction) refuseOutsideOneTransaction(work);
-    await refuseForeignObjects(db, work, project, state.states);
-    await recordAcceptedHistory(db, state.states, overrides);
+    const { states, work, mode } = await planDeploy(db, plugins, project, overrides, options);
+    await recordAcceptedHistory(db, states, overrides);
 
     const results: DeployResult[] = [];
-    const steps = state.states.map((pluginState): PluginDeployStep => {
+    const steps = states.map((pluginState): PluginDeployStep => {
       const migrations = work.get(pluginState.plugin.name) ?? [];
       return {
         plugin: pluginState.plugin.name,
@@ -86,13 +81,37 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     });
     const pendingCount = [...work.values()].flat().length;
     try {
-      await db.withTransactionGroup(options.singleTransaction ? 'all-or-nothing' : 'keep-earlier', () => runSteps(steps));
+      await db.withTransactionGroup(mode, () => runSteps(steps));
     } catch (error) {
       if (!options.singleTransaction || !(error instanceof OrchestratorError)) throw error;
       throw new OrchestratorError(error.code, `${error.message}\nWith --single-transaction the whole run was rolled back: none of its ${pendingCount} pending migration(s) were kept.`, { ...(error.fix ? { fix: error.fix } : {}), cause: error.cause });
     }
     return results;
   });
+}
+
+/** What a deploy will do, read and checked before any SQL runs: deploy and its dry run share it. */
+export interface DeployPlan {
+  /** The selected plugins' histories, in deploy order. */
+  states: PluginState[];
+  /** The migrations to run per plugin, in order, each parsed once. */
+  work: Map<string, MigrationWork[]>;
+  /** How the run's transactions are grouped (deploy --single-transaction: all or nothing). */
+  mode: GroupMode;
+}
+
+/**
+ * Reads the histories and runs every refusal check of runDeploy (tampering, interrupted steps,
+ * --single-transaction, ownership), writing nothing: a plan that passes is a deploy that starts.
+ */
+export async function planDeploy(db: Database, plugins: Plugin[], project: ProjectModel, overrides: DeployOverrides, options: RunOptions = {}): Promise<DeployPlan> {
+  const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
+  refuseTampering(state, overrides);
+  const work = await planWork(state.states, overrides, db.provider);
+  refuseInterrupted(work);
+  if (options.singleTransaction) refuseOutsideOneTransaction(work);
+  await refuseForeignObjects(db, work, project, state.states);
+  return { states: state.states, work, mode: options.singleTransaction ? 'all-or-nothing' : 'keep-earlier' };
 }
 
 /** The migrations to run per plugin, in folder order, each parsed once into its plan. */
