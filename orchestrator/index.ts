@@ -65,9 +65,10 @@ program
   .addOption(new Option('--engine <kind>', 'wasm: Prisma\'s engine in this process; cli: `prisma migrate diff` per plugin').choices(DIFF_ENGINE_KINDS).default('wasm'))
   .option('--client', 'also generate each plugin\'s Prisma Client (see the client command)')
   .option('--snapshot-only', 'write no migration: only the snapshot.prisma of plugins whose migrations (written by hand) have none, derived by replaying them')
-  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean }) => {
+  .option('--accept-data-loss', 'write a migration that drops a table or column, changes a column type, adds a required column without a default or rebuilds a SQLite table, without asking (otherwise a terminal asks, and anywhere else it is refused: CONFIRMATION_REQUIRED); with DATABASE_URL set the warning counts the rows at stake (read only)')
+  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean; acceptDataLoss?: boolean }) => {
     const { generateCommand } = await import('./commands/generate.ts');
-    console.log(await generateCommand(project(), plugins, options));
+    console.log(await generateCommand(project(), plugins, { ...options, countRows: Boolean(process.env.DATABASE_URL) }));
   });
 
 program

@@ -4,6 +4,9 @@ import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-eng
 import { PreviousStateDeriver } from '../generate/derive-previous-state.ts';
 import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from '../generate/plan-migrations.ts';
 import { writeDerivedSnapshots } from '../generate/write-derived-snapshots.ts';
+import { countTableRows } from '../generate/count-table-rows.ts';
+import { describeDataLoss, findPlannedDataLoss } from '../generate/find-data-loss.ts';
+import { confirmDataLoss } from '../ui/confirm.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { runTasks } from '../ui/run-tasks.ts';
 import { clientCommand } from './client.ts';
@@ -16,6 +19,10 @@ export interface GenerateOptions {
   client?: boolean;
   /** Write no migration; only the derived snapshot of plugins whose migrations have none. */
   snapshotOnly?: boolean;
+  /** Write migrations that may lose data without asking (--accept-data-loss). */
+  acceptDataLoss?: boolean;
+  /** DATABASE_URL was given: data-loss warnings say how many rows the affected tables hold (read only). */
+  countRows?: boolean;
 }
 
 /**
@@ -52,8 +59,24 @@ export async function generateCommand(project: Project, pluginNames: string[], o
     if (snapshots.length === 0) return `No snapshots to write: every selected plugin's migrations already have one (or it has none yet).`;
     return `Wrote ${snapshots.length} snapshot(s):\n${snapshots.map((file) => `  ${file}`).join('\n')}`;
   }
+  const accepted = await confirmPlannedDataLoss(project, planned, options);
   const written = writePlannedMigrations(project, planned);
   const clients = options.client ? `\n${await clientCommand(project, pluginNames)}` : '';
   if (written.length === 0) return `No changes: ${selected.length} plugin(s) match their latest migration.${clients}`;
-  return `Wrote ${written.length} migration(s):\n${written.map((dir) => `  ${path.relative(project.root, dir)}/migration.sql`).join('\n')}${clients}`;
+  return `${accepted}Wrote ${written.length} migration(s):\n${written.map((dir) => `  ${path.relative(project.root, dir)}/migration.sql`).join('\n')}${clients}`;
+}
+
+/**
+ * Before anything is written: a migration that drops, narrows, recreates or adds a required
+ * column needs --accept-data-loss or a typed "yes" (CONFIRMATION_REQUIRED otherwise). Returns
+ * the warnings to print once accepted by flag (a terminal already showed them).
+ */
+async function confirmPlannedDataLoss(project: Project, planned: PlannedMigration[], options: GenerateOptions): Promise<string> {
+  const warnings = await findPlannedDataLoss(planned, project.provider);
+  if (warnings.length === 0) return '';
+  const rows = options.countRows ? await countTableRows(project.databaseUrl, project.root, warnings.map((warning) => warning.table)) : undefined;
+  const unread = rows && 'error' in rows ? `\n(Row counts could not be read from the database: ${rows.error})` : '';
+  const summary = `The new migration(s) may lose data:\n${describeDataLoss(warnings, rows && 'counts' in rows ? rows.counts : undefined)}${unread}`;
+  await confirmDataLoss({ summary, flag: '--accept-data-loss', ...(options.acceptDataLoss ? { yes: true } : {}) });
+  return options.acceptDataLoss ? `${summary}\nAccepted (--accept-data-loss).\n` : '';
 }
