@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Provider } from '../orchestrator/config/provider.ts';
@@ -53,6 +55,18 @@ async function deployedWithPending(provider: Provider): Promise<Setup> {
   return { db, twin, project };
 }
 
+/** Runs the preview by hand on the twin (same history), deploys the original for real: same schema, same history, twin up to date. */
+async function assertPreviewIsDeploy({ db, twin, project }: Setup, sql: string[], migrations: number): Promise<void> {
+  await runStatements(twin, sql);
+  const deployed = await project.cli(['deploy']);
+  assert.equal(deployed.exitCode, 0, deployed.stderr);
+  assert.match(deployed.stdout, new RegExp(`Applied ${migrations} migration`));
+  assert.deepEqual(diffCatalogs(await readCatalog(twin), await readCatalog(db), ['by hand', 'deployed']), []);
+  assert.deepEqual(await historyOf(twin, 'one'), await historyOf(db, 'one'));
+  const status = await project.cli(['status'], { DATABASE_URL: twin.url });
+  assert.equal(status.exitCode, 0, `the preview's history writes leave the twin up to date:\n${status.stdout}`);
+}
+
 for (const provider of PROVIDERS_UNDER_TEST) {
   describe(`deploy --dry-run and sql on ${provider}`, () => {
     let setup: Setup;
@@ -86,7 +100,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.ok(parsed.statements.some((s) => s.sql.startsWith('INSERT INTO "_prisma_migrations_one"')));
     });
     test('the dry run changes nothing, and its SQL does what deploy then does', async () => {
-      const { db, twin, project } = setup;
+      const { db, project } = setup;
       const before = await dumpDatabase(db);
       const preview = await project.cli(['deploy', '--dry-run', '--json']);
       assert.equal(preview.exitCode, 0, preview.stderr);
@@ -104,15 +118,25 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(text.stdout, new RegExp(`-- plugin "one", migration ${project.migrations('one')[1]}`));
       assert.equal(await dumpDatabase(db), before);
 
-      // Run the preview by hand on the twin (same history), deploy the original for real: same result.
-      await runStatements(twin, sql);
-      const deployed = await project.cli(['deploy']);
-      assert.equal(deployed.exitCode, 0, deployed.stderr);
-      assert.match(deployed.stdout, /Applied 1 migration/);
-      assert.deepEqual(diffCatalogs(await readCatalog(twin), await readCatalog(db), ['by hand', 'deployed']), []);
-      assert.deepEqual(await historyOf(twin, 'one'), await historyOf(db, 'one'));
-      const status = await project.cli(['status'], { DATABASE_URL: twin.url });
-      assert.equal(status.exitCode, 0, `the preview's history writes leave the twin up to date:\n${status.stdout}`);
+      await assertPreviewIsDeploy(setup, sql, 1);
+    });
+
+    test('steps outside a transaction (a no-transaction migration): the preview commits each on its own, as deploy does', async () => {
+      const { db, project } = setup;
+      const name = '29991231000000_indexes';
+      mkdirSync(path.join(project.pluginDir('one'), 'migrations', name));
+      project.writeMigration('one', name, '-- orchestrator: no-transaction\nCREATE INDEX "books_title_idx" ON "books" ("title");\nCREATE INDEX "books_isbn_idx" ON "books" ("isbn");\n');
+      const before = await dumpDatabase(db);
+      const preview = await project.cli(['deploy', '--dry-run', '--json']);
+      assert.equal(preview.exitCode, 0, preview.stderr);
+      assert.equal(await dumpDatabase(db), before);
+      const sql = (JSON.parse(preview.stdout) as { statements: { sql: string }[] }).statements.map((s) => s.sql);
+      const index = sql.findIndex((s) => s.startsWith('CREATE INDEX "books_title_idx"'));
+      // Marked as started in a committed transaction first; the index itself outside any transaction.
+      assert.match(sql.slice(0, index).join('\n'), /started outside a transaction[\s\S]*COMMIT/);
+      assert.doesNotMatch(sql[index - 1]!, /^(BEGIN|SAVEPOINT)/);
+      assert.match(sql[index + 1]!, /^UPDATE "_prisma_migrations_one" SET "applied_steps_count" = 1/);
+      await assertPreviewIsDeploy(setup, sql, 1);
     });
 
     test('a dry run runs deploy\'s refusal checks: an edited applied migration is refused, nothing changes', async () => {
