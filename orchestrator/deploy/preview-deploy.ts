@@ -3,7 +3,7 @@ import type { Database, GroupMode } from '../database/database.ts';
 import { transactionFramingFor } from '../database/transaction-framing.ts';
 import { displayPath } from '../files/project-files.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { plannedEvents, stepsOf, type MigrationWork } from './apply-migration.ts';
+import { plannedEvents, stepsOf, type MigrationWork, type RunEvent } from './apply-migration.ts';
 import type { DeployOverrides } from './deploy-overrides.ts';
 import { planDeploy, type ProjectModel, type RunOptions } from './run-deploy.ts';
 
@@ -56,7 +56,7 @@ export function previewWithoutDatabase(provider: Provider, work: MigrationWork[]
 }
 
 /** Frames each migration's events with the database's transaction boundaries, as withTransactionGroup does. */
-function renderPreview(provider: Provider, mode: GroupMode, work: MigrationWork[], eventsOf: (entry: MigrationWork) => ReturnType<typeof plannedEvents>): Omit<DeployPreview, 'includesHistory' | 'database'> {
+function renderPreview(provider: Provider, mode: GroupMode, work: MigrationWork[], eventsOf: (entry: MigrationWork) => RunEvent[]): Omit<DeployPreview, 'includesHistory' | 'database'> {
   const framing = transactionFramingFor(provider);
   const grouped = framing.groups(mode);
   const statements: PreviewStatement[] = [];
