@@ -28,6 +28,9 @@ export async function deployCommand(project: Project, pluginNames: string[], opt
   const allPlugins = discoverPlugins(project.pluginsDir);
   const plugins = selectPlugins(allPlugins, pluginNames, { withDependencies: true });
   const model = projectModel(project, allPlugins);
+  if (options.json && !options.dryRun) {
+    throw new OrchestratorError('CONFIG_INVALID', 'deploy --json prints the statements of a dry run: it needs --dry-run. Nothing was run.', { fix: 'Run deploy --dry-run --json to see what deploy would run, or deploy without --json to run it.' });
+  }
   if (options.dryRun) {
     // Opens nothing new: no SQLite file, no PostgreSQL schema is created for a preview.
     return withDatabase(project.databaseUrl, project.root, { create: false, command: 'deploy' }, async (db) => {
