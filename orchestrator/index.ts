@@ -123,9 +123,10 @@ program
   .addOption(new Option('--engine <kind>', 'wasm: Prisma\'s engine in this process; cli: `prisma migrate diff` per plugin').choices(DIFF_ENGINE_KINDS).default('wasm'))
   .option('--client', 'also generate each plugin\'s Prisma Client (see the client command)')
   .option('--snapshot-only', 'write no migration: only the snapshot.prisma of plugins whose migrations (written by hand) have none, derived by replaying them')
-  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean }) => {
+  .option('--accept-data-loss', 'write a migration that drops a table or column, changes a column type, adds a required column without a default or rebuilds a SQLite table, without asking (otherwise a terminal asks, and anywhere else it is refused: CONFIRMATION_REQUIRED); with DATABASE_URL set the warning counts the rows at stake (read only)')
+  .action(async (plugins: string[], options: { name?: string; engine: DiffEngineKind; client?: boolean; snapshotOnly?: boolean; acceptDataLoss?: boolean }) => {
     const { generateCommand } = await import('./commands/generate.ts');
-    console.log(await generateCommand(await context(plugins), options));
+    console.log(await generateCommand(await context(plugins), { ...options, countRows: Boolean(process.env.DATABASE_URL) }));
   });
 
 program
@@ -157,15 +158,17 @@ program
   .option('--concurrency <n>', 'with --targets: how many targets deploy at once (default 4)', wholeNumber)
   .option('--fail-fast', 'with --targets: after the first failed target, start no new one')
   .option('--shard <i/N>', 'with --targets: deploy only shard i (0-based) of N', parseShard)
-  .option('--json', 'with --targets: print the per-target report as JSON')
+  .option('--dry-run', 'run every check deploy runs, then print the SQL it would send (transaction boundaries and history writes included); change nothing')
+  .option('--json', 'with --targets: print the per-target report as JSON; with --dry-run: the statements')
   .addHelpText('after', TARGETS_HELP)
-  .action(async (plugins: string[], options: DeployOptions & TargetsCliOptions) => {
+  .action(async (plugins: string[], options: DeployOptions & TargetsCliOptions & { dryRun?: boolean }) => {
     if (options.targets !== undefined) {
+      if (options.dryRun) throw new OrchestratorError('CONFIG_INVALID', 'deploy --dry-run previews one database; it cannot be combined with --targets. Nothing was run.', { fix: 'Preview one target: DATABASE_URL=<url> deploy --dry-run.' });
       const { deployTargetsCommand } = await import('./commands/deploy-targets.ts');
       printTargetsReport(await deployTargetsCommand((await context(plugins)).project, plugins, { ...options, targets: options.targets }));
       return;
     }
-    refuseTargetOptions(options, ['concurrency', 'failFast', 'shard', 'json']);
+    refuseTargetOptions(options, options.dryRun ? ['concurrency', 'failFast', 'shard'] : ['concurrency', 'failFast', 'shard', 'json']);
     const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(await context(plugins), options));
   });
@@ -224,6 +227,17 @@ of each migration remains the guard between plugins.`,
   .action(async (options: { rolePrefix?: string; referencesOnly?: boolean; json?: boolean }) => {
     const { rolesCommand } = await import('./commands/roles.ts');
     console.log(await rolesCommand(await project(), options));
+  });
+
+program
+  .command('sql')
+  .description("print the SQL deploy would run for one plugin, with its transaction boundaries: a named migration from disk (no database), else the plugin's pending migrations on DATABASE_URL")
+  .argument('<plugin>', 'the plugin')
+  .argument('[migration]', 'one migration folder name (default: every pending one, read from DATABASE_URL)')
+  .addOption(new Option('--json', 'print machine-readable JSON'))
+  .action(async (plugin: string, migration: string | undefined, options: { json?: boolean }) => {
+    const { sqlCommand } = await import('./commands/sql.ts');
+    console.log(await sqlCommand(await project(), plugin, migration, options));
   });
 
 program

@@ -70,7 +70,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     test('step by step over a history of every kind of change, then the result deploys', async () => {
       const models = { one: examplePlugins().one!.models, two: examplePlugins().two!.models };
       const generate = async (name: string) => {
-        const [byWasm, byCli] = await Promise.all([wasm.cli(['generate', '--name', name]), cli.cli(['generate', '--engine', 'cli', '--name', name])]);
+        const [byWasm, byCli] = await Promise.all([wasm.cli(['generate', '--accept-data-loss', '--name', name]), cli.cli(['generate', '--accept-data-loss', '--engine', 'cli', '--name', name])]);
         assert.equal(byWasm.exitCode, 0, byWasm.stderr);
         assert.equal(byCli.exitCode, 0, byCli.stderr);
         assertSameMigrations(wasm, cli, name);

@@ -38,7 +38,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         await db.exec(`INSERT INTO users (id, name, "favoriteBookId") VALUES (1, 'ada', 1), (2, 'bob', 1)`);
         // A new required column with a default makes SQLite rebuild "books" (create, copy, drop, rename).
         project.writePlugin('one', { ...examplePlugins().one!, models: examplePlugins().one!.models.replace('author String?', 'author String?\n  pages  Int     @default(100)') });
-        assert.equal((await project.cli(['generate', '--name', 'pages'])).exitCode, 0);
+        assert.equal((await project.cli(['generate', '--name', 'pages', '--accept-data-loss'])).exitCode, 0);
         const deployed = await project.cli(['deploy']);
         assert.equal(deployed.exitCode, 0, deployed.stderr);
         assert.deepEqual(await db.query('SELECT id, "favoriteBookId" FROM users ORDER BY id'), [

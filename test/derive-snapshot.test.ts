@@ -106,7 +106,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const differing = HAND_WRITTEN_BOOKS[provider].replace('author text', 'isbn text');
       writeHandWritten(app, 'one', '20260101000000_handwritten', differing);
 
-      const generated = await app.cli(['generate'], env());
+      const generated = await app.cli(['generate', '--accept-data-loss'], env());
       assert.equal(generated.exitCode, 0, generated.stderr);
       const [, second] = app.migrations('one');
       assert.match(second!, /^\d{14}_update$/);
@@ -134,7 +134,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       writeHandWritten(app, 'one', '20260101000000_handwritten', `${HAND_WRITTEN_BOOKS[provider]}create table legacy (id integer primary key);\n`);
       writeHandWritten(app, 'two', '20260101000001_handwritten', HAND_WRITTEN_USERS[provider]);
 
-      const first = await app.cli(['generate'], env());
+      const first = await app.cli(['generate', '--accept-data-loss'], env());
       assert.equal(first.exitCode, 0, first.stderr);
       assert.match(first.stdout, /one: new migration \d{14}_update \(previous state derived/);
       assert.match(first.stdout, /two: no changes \(previous state derived/);

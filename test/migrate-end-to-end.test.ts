@@ -70,7 +70,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.ok((await db.tables()).includes('shelves'));
 
       project.writePlugin('one', examplePlugins().one!);
-      const removal = await project.cli(['generate', '--name', 'drop shelves']);
+      const removal = await project.cli(['generate', '--name', 'drop shelves', '--accept-data-loss']);
       assert.equal(removal.exitCode, 0, removal.stderr);
       const [, , dropName] = project.migrations('one');
       assert.ok(dropName?.endsWith('_drop_shelves'), `expected a drop_shelves migration, got ${project.migrations('one').join(', ')}`);
@@ -162,7 +162,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         const [init] = project.migrations('one');
         project.writeMigration('one', init!, `${project.readMigration('one', init!)}\n-- Backfill\nINSERT INTO "books" ("title") VALUES ('seed');\n`);
         project.writePlugin('one', { ...examplePlugins().one!, models: examplePlugins().one!.models.replace('author String?', 'author String?\n  year   Int     @default(2000)') });
-        const next = await project.cli(['generate', '--name', 'add year']);
+        const next = await project.cli(['generate', '--name', 'add year', '--accept-data-loss']);
         assert.equal(next.exitCode, 0, next.stderr);
         const [, added] = project.migrations('one');
         assert.ok(added?.endsWith('_add_year'));

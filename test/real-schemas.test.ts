@@ -58,7 +58,7 @@ async function deployVersion(
   for (const [name, plugin] of Object.entries(plugins)) project.writePlugin(name, plugin);
   const before = migrationsOf(project, names);
 
-  const generated = await project.cli(['generate', '--name', version]);
+  const generated = await project.cli(['generate', '--name', version, '--accept-data-loss']);
   if (generated.exitCode !== 0) throw new Error(cliFailure(`${version}: generate`, generated));
   const after = migrationsOf(project, names);
   const problems: string[] = [];
@@ -149,7 +149,7 @@ describe('a dependency removes an enum value that a dependent plugin uses', { co
         const v2 = readFixturePlugins(path.join(scenario, 'v2'));
         for (const [name, plugin] of Object.entries(v2)) project.writePlugin(name, plugin);
         const before = migrationsOf(project, Object.keys(v2));
-        const generated = await project.cli(['generate', '--name', 'drop discontinued']);
+        const generated = await project.cli(['generate', '--name', 'drop discontinued', '--accept-data-loss']);
         if (provider === 'postgresql' || generated.exitCode !== 0) {
           assert.equal(generated.exitCode, 1, `generate must refuse; it wrote:\n${generated.stdout}`);
           assert.match(generated.stderr, /"alerts"/, 'the message names the dependent plugin');

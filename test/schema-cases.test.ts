@@ -90,7 +90,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     const { project } = fresh;
 
     async function generateAndDeploy(p: TempProject, name?: string): Promise<void> {
-      const generated = await p.cli(['generate', ...(name ? ['--name', name] : [])]);
+      const generated = await p.cli(['generate', '--accept-data-loss', ...(name ? ['--name', name] : [])]);
       assert.equal(generated.exitCode, 0, generated.stderr);
       const deployed = await p.cli(['deploy']);
       assert.equal(deployed.exitCode, 0, deployed.stderr);
@@ -188,7 +188,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       const final = { core: plugin(CORE_V1.replace('PAPER\n  AUDIO\n', 'PAPER\n')), app: APP };
       p.writePlugin('core', final.core);
-      const generated = await p.cli(['generate', '--name', 'drop_audio']);
+      const generated = await p.cli(['generate', '--name', 'drop_audio', '--accept-data-loss']);
       assert.equal(generated.exitCode, 0, generated.stderr);
       assert.equal(p.migrations('app').length, 1);
       if (provider === 'postgresql') {

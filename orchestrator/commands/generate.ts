@@ -17,5 +17,6 @@ export async function generateCommand(context: CommandContext, options: Generate
   }
   const clients = options.client ? `\n${await clientCommand(context)}` : '';
   if (report.written.length === 0) return `No changes: ${report.plugins.length} plugin(s) match their latest migration.${clients}`;
-  return `Wrote ${report.written.length} migration(s):\n${report.written.map((dir) => `  ${dir}/migration.sql`).join('\n')}${clients}`;
+  const accepted = report.dataLoss && options.acceptDataLoss ? `${report.dataLoss}\nAccepted (--accept-data-loss).\n` : '';
+  return `${accepted}Wrote ${report.written.length} migration(s):\n${report.written.map((dir) => `  ${dir}/migration.sql`).join('\n')}${clients}`;
 }

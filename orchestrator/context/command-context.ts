@@ -6,10 +6,13 @@ import { confirmDataLoss, type ConfirmOptions } from '../ui/confirm.ts';
 import type { ProgressListener } from './progress-event.ts';
 
 /** The gate a command calls before it loses data; resolves when confirmed, throws CONFIRMATION_REQUIRED when not. */
-export type ConfirmDataLoss = (request: Pick<ConfirmOptions, 'summary' | 'yes'>) => Promise<void>;
+export type ConfirmDataLoss = (request: Pick<ConfirmOptions, 'summary' | 'yes' | 'flag'> & {
+  /** The API option that confirms it (default `yes`), named in the refusal when code calls the command. */
+  option?: string;
+}) => Promise<void>;
 
 /** From code nobody is asked: a command that loses data needs the option `yes: true`. */
-const refuseUnlessYes: ConfirmDataLoss = (request) => confirmDataLoss({ ...request, flag: 'the option yes: true', input: new PassThrough() });
+const refuseUnlessYes: ConfirmDataLoss = (request) => confirmDataLoss({ summary: request.summary, yes: request.yes, flag: `the option ${request.option ?? 'yes'}: true`, input: new PassThrough() });
 
 /**
  * What every command is called with, from the CLI or the API. Each field defaults as the CLI

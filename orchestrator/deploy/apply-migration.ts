@@ -89,13 +89,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
       fix: 'Wait for the other deploy to finish, then run deploy again; it resumes or reports where the migration stands.',
     });
   };
-  /** The progress write, and the state the caller adopts once its transaction committed. */
-  const recording = (stepsDone: number, logs: string | null): { sql: string; state: AttemptState } => {
-    const finished = stepsDone === steps.length;
-    if (attempt) return { sql: history.progressSql(attempt.id, { stepsDone, finished, logs }), state: { ...attempt, stepsDone, finished, logs } };
-    const id = randomUUID();
-    return { sql: history.startSql({ id, name: migration.name, checksum: migration.checksum, startedAt, stepsDone, finished, logs }), state: { id, stepsDone, finished, logs } };
-  };
+  const recording = (stepsDone: number, logs: string | null) => recordingSql(history, work, startedAt, attempt, steps.length, stepsDone, logs);
   const record = async (tx: SqlRunner, stepsDone: number, logs: string | null): Promise<AttemptState> => {
     const { sql, state } = recording(stepsDone, logs);
     await tx.execute(sql);
@@ -149,7 +143,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
       }
     } else {
       // Marked as started, and committed, before it runs: a crash from here on is never mistaken for "not run".
-      const mark = `Step ${index + 1} of ${steps.length} ${STARTED_OUTSIDE} (${step.statements.map((s) => `line ${s.line}`).join(', ')}): ${previewStatement(step.statements.map((s) => s.sql).join(';\n'))}`;
+      const mark = startedMark(step, index, steps.length);
       const claimed = await db.transaction(async (tx) => {
         if (!attempt) await history.ensureTable(tx);
         if (!(await stillOurs(tx, index))) return undefined;
@@ -195,6 +189,64 @@ async function roleDenied(work: MigrationWork, runAs: PluginRunAs, at: string, f
     fix: `A plugin may change only its own tables; it may read (SELECT) and reference the tables of the plugins in its "dependsOn", nothing else. Move this change into the migrations of the plugin that owns the table, or remove it from ${displayPath(work.migration.sqlPath)}.`,
     cause,
   });
+}
+
+/**
+ * What applying a migration sends, in order, when every step succeeds; a preview renders it with
+ * the database's transaction framing (deploy --dry-run, sql):
+ * - `unit`: one transaction (a savepoint inside a group) with the step's history write;
+ * - `commit`: the migration commits here (its own COMMIT between steps, an enum value used later);
+ * - `autocommit`: a statement outside any transaction.
+ */
+export type RunEvent = { kind: 'unit'; step: number; statements: string[] } | { kind: 'commit' } | { kind: 'autocommit'; step: number; statement: string };
+
+/**
+ * The writes applyMigration makes for `work`, in its order, without the reads of its guards.
+ * Ids and timestamps are those of a run now; a real deploy picks its own. Without a history
+ * (no database to read it from), the history writes are left out.
+ */
+export function plannedEvents(history: HistoryStore | undefined, work: MigrationWork): RunEvent[] {
+  const steps = stepsOf(work.plan);
+  const startedAt = new Date();
+  const events: RunEvent[] = [];
+  let attempt = work.resume && { ...work.resume };
+  /** The history write of reaching `stepsDone`, as applyMigration records it (none without a history). */
+  const record = (stepsDone: number, logs: string | null): string[] => {
+    if (!history) return [];
+    const { sql, state } = recordingSql(history, work, startedAt, attempt, steps.length, stepsDone, logs);
+    attempt = state;
+    return [sql];
+  };
+  if (attempt && work.resolution === 'mark-applied') {
+    const done = attempt.stepsDone + 1;
+    for (const statement of record(done, `Step ${done} of ${steps.length} marked as applied by hand (deploy --mark-step-applied).`)) events.push({ kind: 'autocommit', step: done - 1, statement });
+  }
+  for (let index = attempt?.stepsDone ?? 0; index < steps.length; index++) {
+    const step = steps[index]!;
+    const before = attempt || !history ? [] : [history.ensureTableSql()];
+    if (step.transactional) {
+      events.push({ kind: 'unit', step: index, statements: [...before, ...step.statements.map((s) => s.sql), ...record(index + 1, null)] });
+      if (index < steps.length - 1) events.push({ kind: 'commit' });
+    } else {
+      events.push({ kind: 'unit', step: index, statements: [...before, ...record(index, startedMark(step, index, steps.length))] });
+      for (const statement of [...step.statements.map((s) => s.sql), ...record(index + 1, null)]) events.push({ kind: 'autocommit', step: index, statement });
+    }
+  }
+  return events;
+}
+
+/** The progress write of an attempt (its first row when there is none yet), and the state the caller adopts once its transaction committed. */
+function recordingSql(history: HistoryStore, work: MigrationWork, startedAt: Date, attempt: AttemptState | undefined, stepCount: number, stepsDone: number, logs: string | null): { sql: string; state: AttemptState } {
+  const finished = stepsDone === stepCount;
+  if (attempt) return { sql: history.progressSql(attempt.id, { stepsDone, finished, logs }), state: { ...attempt, stepsDone, finished, logs } };
+  const id = randomUUID();
+  const { migration } = work;
+  return { sql: history.startSql({ id, name: migration.name, checksum: migration.checksum, startedAt, stepsDone, finished, logs }), state: { id, stepsDone, finished, logs } };
+}
+
+/** The logs of a step started outside a transaction, written and committed before it runs. */
+function startedMark(step: MigrationStep, index: number, stepCount: number): string {
+  return `Step ${index + 1} of ${stepCount} ${STARTED_OUTSIDE} (${step.statements.map((s) => `line ${s.line}`).join(', ')}): ${previewStatement(step.statements.map((s) => s.sql).join(';\n'))}`;
 }
 
 /** "statement 3 of 5 (line 12):\n  <sql>\n", for messages and the history's logs. */

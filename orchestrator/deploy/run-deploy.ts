@@ -1,5 +1,5 @@
 import { displayPath } from '../files/project-files.ts';
-import type { Database, SqlRunner } from '../database/database.ts';
+import type { Database, GroupMode, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import { checkMigrationOwnership, ownershipError, unverifiableError } from '../ownership/check-migration-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
@@ -69,23 +69,16 @@ export type StepRunner = (steps: PluginDeployStep[]) => Promise<void>;
 export async function runDeploy(db: Database, plugins: Plugin[], project: ProjectModel, runSteps: StepRunner, overrides: DeployOverrides, options: RunOptions = {}): Promise<DeployResult[]> {
   if (options.manageRoles) requirePluginRoles(db); // SQLite: refused before anything is read
   return db.withDeployLock(async () => {
-    const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
-    refuseTampering(state, overrides);
-    refusePartlySquashed(state);
-    const work = await planWork(state.states, overrides, db.provider);
-    refuseInterrupted(work);
-    if (options.singleTransaction) refuseOutsideOneTransaction(work);
-    await refuseForeignObjects(db, work, project, state.states);
-    if (options.manageRoles) refuseRoleChanges(work);
+    const { states, work, mode } = await planDeploy(db, plugins, project, overrides, options);
     const roles = options.manageRoles && (await prepareRoles(db, project, work, options.manageRoles));
     // Old history tables gain plugin_version before a row of this run records it (a migration applied, a squash recorded).
-    for (const { plugin, history, status } of state.states) {
+    for (const { plugin, history, status } of states) {
       if ((work.get(plugin.name) ?? []).length > 0 || status.squashedToRecord.length > 0) await history.addVersionColumn();
     }
-    await recordAcceptedHistory(db, state.states, overrides);
+    await recordAcceptedHistory(db, states, overrides);
 
     const results: DeployResult[] = [];
-    const steps = state.states.map((pluginState): PluginDeployStep => {
+    const steps = states.map((pluginState): PluginDeployStep => {
       const migrations = work.get(pluginState.plugin.name) ?? [];
       return {
         plugin: pluginState.plugin.name,
@@ -108,7 +101,7 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     });
     const pendingCount = [...work.values()].flat().length;
     try {
-      await db.withTransactionGroup(options.singleTransaction ? 'all-or-nothing' : 'keep-earlier', () => runSteps(steps));
+      await db.withTransactionGroup(mode, () => runSteps(steps));
     } catch (error) {
       if (!options.singleTransaction || !(error instanceof OrchestratorError)) throw error;
       throw new OrchestratorError(error.code, `${error.message}\nWith --single-transaction the whole run was rolled back: none of its ${pendingCount} pending migration(s) were kept.`, { ...(error.fix ? { fix: error.fix } : {}), cause: error.cause });
@@ -117,6 +110,32 @@ export async function runDeploy(db: Database, plugins: Plugin[], project: Projec
     if (roles && results.some((result) => result.applied.length > 0)) options.manageRoles!.onRoleChanges((await syncPluginRoles(db, [...roles.values()])).changes);
     return results;
   });
+}
+
+/** What a deploy will do, read and checked before any SQL runs: deploy and its dry run share it. */
+export interface DeployPlan {
+  /** The selected plugins' histories, in deploy order. */
+  states: PluginState[];
+  /** The migrations to run per plugin, in order, each parsed once. */
+  work: Map<string, MigrationWork[]>;
+  /** How the run's transactions are grouped (deploy --single-transaction: all or nothing). */
+  mode: GroupMode;
+}
+
+/**
+ * Reads the histories and runs every refusal check of runDeploy (tampering, interrupted steps,
+ * --single-transaction, ownership), writing nothing: a plan that passes is a deploy that starts.
+ */
+export async function planDeploy(db: Database, plugins: Plugin[], project: ProjectModel, overrides: DeployOverrides, options: RunOptions = {}): Promise<DeployPlan> {
+  const state = await readPluginStates(db, plugins, { knownPlugins: project.allPlugins.map((plugin) => plugin.name), write: true });
+  refuseTampering(state, overrides);
+  refusePartlySquashed(state);
+  const work = await planWork(state.states, overrides, db.provider);
+  refuseInterrupted(work);
+  if (options.singleTransaction) refuseOutsideOneTransaction(work);
+  await refuseForeignObjects(db, work, project, state.states);
+  if (options.manageRoles) refuseRoleChanges(work);
+  return { states: state.states, work, mode: options.singleTransaction ? 'all-or-nothing' : 'keep-earlier' };
 }
 
 /** The migrations to run per plugin, in folder order, each parsed once into its plan. */
@@ -246,6 +265,7 @@ async function prepareRoles(db: Database, project: ProjectModel, work: Map<strin
   return roles;
 }
 
+/**
  * Writes what the accepted overrides decided (renames, new checksums, forgotten migrations), and
  * the squashed migrations whose replaced ones are all applied (recorded, never run), in one
  * transaction, after every check passed.

@@ -6,6 +6,8 @@ import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import { PreviousStateDeriver } from './derive-previous-state.ts';
 import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from './plan-migrations.ts';
 import { writeDerivedSnapshots } from './write-derived-snapshots.ts';
+import { countTableRows } from './count-table-rows.ts';
+import { describeDataLoss, findPlannedDataLoss } from './find-data-loss.ts';
 
 export interface GenerateOptions {
   /** Migration name, as in `<timestamp>_<name>` (default: init, then update). */
@@ -14,6 +16,14 @@ export interface GenerateOptions {
   engine?: DiffEngineKind;
   /** Write no migration; only the derived snapshot of plugins whose migrations have none. */
   snapshotOnly?: boolean;
+  /**
+   * Write migrations that may lose data (a dropped table or column, a changed type, a required
+   * column without a default, a rebuilt SQLite table) without asking; otherwise `context.confirm`
+   * decides (the CLI asks on a terminal; from code it is refused: CONFIRMATION_REQUIRED).
+   */
+  acceptDataLoss?: boolean;
+  /** The data-loss warning says how many rows each affected table holds in the project's database (read only). */
+  countRows?: boolean;
 }
 
 /** One selected plugin's outcome. */
@@ -33,6 +43,8 @@ export interface GenerateReport {
   written: string[];
   /** snapshotOnly: the snapshot files written, relative to the project. */
   snapshots: string[];
+  /** The data-loss warning the written migrations were accepted with, if any. */
+  dataLoss?: string;
 }
 
 /**
@@ -61,6 +73,7 @@ export async function generateProject(context: CommandContext, options: Generate
     await deriver.close();
     await engine.close();
   }
+  const dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
   const snapshots = options.snapshotOnly ? writeDerivedSnapshots(project, planned) : [];
   const written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned).map((dir) => path.relative(project.root, dir));
   return {
@@ -72,5 +85,21 @@ export async function generateProject(context: CommandContext, options: Generate
     })),
     written,
     snapshots,
+    ...(dataLoss ? { dataLoss } : {}),
   };
+}
+
+/**
+ * Before anything is written: a migration that drops, narrows, recreates or adds a required
+ * column needs acceptDataLoss (--accept-data-loss) or a typed "yes". Returns the warning.
+ */
+async function confirmPlannedDataLoss(context: CommandContext, planned: PlannedMigration[], options: GenerateOptions): Promise<string | undefined> {
+  const { project } = context;
+  const warnings = await findPlannedDataLoss(planned, project.provider);
+  if (warnings.length === 0) return undefined;
+  const rows = options.countRows ? await countTableRows(project.databaseUrl, project.root, warnings.map((warning) => warning.table)) : undefined;
+  const unread = rows && 'error' in rows ? `\n(Row counts could not be read from the database: ${rows.error})` : '';
+  const summary = `The new migration(s) may lose data:\n${describeDataLoss(warnings, rows && 'counts' in rows ? rows.counts : undefined)}${unread}`;
+  await context.confirm({ summary, yes: options.acceptDataLoss === true, flag: '--accept-data-loss', option: 'acceptDataLoss' });
+  return summary;
 }

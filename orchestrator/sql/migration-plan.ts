@@ -72,6 +72,24 @@ export interface PlannedStatement {
    * so the step ends after it (prisma/prisma#8424).
    */
   addsEnumValue?: boolean;
+  /** What the statement may destroy or refuse on a table with rows (generate warns about these). */
+  risks?: DataLossRisk[];
+}
+
+/**
+ * A change that may lose data, or fail on a table that holds rows, read from the statement's
+ * parse tree by its dialect. Names as in TouchedObject.
+ */
+export interface DataLossRisk {
+  /**
+   * - `drop-table`, `drop-column`: the rows, or the column's values, are gone;
+   * - `change-type`: values that do not fit the new type are cut, or make the migration fail;
+   * - `required-column`: a NOT NULL column without a default: the migration fails on a table with rows;
+   * - `set-not-null`: an existing column becomes required: the migration fails while it holds NULLs.
+   */
+  kind: 'drop-table' | 'drop-column' | 'change-type' | 'required-column' | 'set-not-null';
+  table: string;
+  column?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { loadModule, parseSync } from 'libpg-query';
-import { SqlSyntaxError, type ObjectKind, type ObjectUse, type PlannedStatement, type TouchedObject } from './migration-plan.ts';
+import { SqlSyntaxError, type DataLossRisk, type ObjectKind, type ObjectUse, type PlannedStatement, type TouchedObject } from './migration-plan.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { lineAt, skipLeadingComments } from './sql-text.ts';
 
@@ -65,7 +65,43 @@ function describe(stmt: Node): StatementFacts {
   if (reader.changesRole) facts.changesRole = true;
   if (type === 'TransactionStmt') facts.transactionControl = transactionControl(String(body.kind));
   if (type === 'AlterEnumStmt' && body.newVal !== undefined && body.oldVal === undefined) facts.addsEnumValue = true;
+  const risks = dataLossRisks(type, body);
+  if (risks.length > 0) facts.risks = risks;
   return facts;
+}
+
+/** Types whose column gets a default from a sequence: adding one NOT NULL fills every row. */
+const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial2', 'serial4', 'serial8']);
+
+/** What a statement may destroy, or fail on when its table holds rows (see DataLossRisk). */
+function dataLossRisks(type: string, body: Node): DataLossRisk[] {
+  if (type === 'DropStmt' && body.removeType === 'OBJECT_TABLE') {
+    return list(body.objects).map((object) => ({ kind: 'drop-table', table: stringValue(list(object).at(-1)) }));
+  }
+  if (type !== 'AlterTableStmt' || body.objtype !== 'OBJECT_TABLE') return [];
+  const table = String((body.relation as Node | undefined)?.relname ?? '');
+  return list(body.cmds).flatMap((item): DataLossRisk[] => {
+    const cmd = unwrap(item) as Node;
+    const column = typeof cmd.name === 'string' ? cmd.name : undefined;
+    switch (cmd.subtype) {
+      case 'AT_DropColumn':
+        return [{ kind: 'drop-column', table, ...(column ? { column } : {}) }];
+      case 'AT_AlterColumnType':
+        return [{ kind: 'change-type', table, ...(column ? { column } : {}) }];
+      case 'AT_SetNotNull':
+        return [{ kind: 'set-not-null', table, ...(column ? { column } : {}) }];
+      case 'AT_AddColumn': {
+        const definition = unwrap(cmd.def) as Node;
+        const constraints = list(definition.constraints).map((constraint) => String((unwrap(constraint) as Node).contype));
+        const required = constraints.includes('CONSTR_NOTNULL') || constraints.includes('CONSTR_PRIMARY');
+        const filled = constraints.some((kind) => kind === 'CONSTR_DEFAULT' || kind === 'CONSTR_IDENTITY' || kind === 'CONSTR_GENERATED');
+        const serial = SERIAL_TYPES.has(stringValue(list((unwrap(definition.typeName) as Node | undefined)?.names).at(-1)));
+        return required && !filled && !serial ? [{ kind: 'required-column', table, column: String(definition.colname) }] : [];
+      }
+      default:
+        return [];
+    }
+  });
 }
 
 /**

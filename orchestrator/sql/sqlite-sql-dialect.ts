@@ -1,4 +1,4 @@
-import { SqlSyntaxError, type ObjectKind, type ObjectUse, type PlannedStatement, type TouchedObject } from './migration-plan.ts';
+import { SqlSyntaxError, type DataLossRisk, type ObjectKind, type ObjectUse, type PlannedStatement, type TouchedObject } from './migration-plan.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { lineAt } from './sql-text.ts';
 import { isWord, tokenize, type Token } from './sqlite-tokens.ts';
@@ -66,6 +66,8 @@ function isTrigger(tokens: Token[]): boolean {
 class Cursor {
   position = 0;
   readonly touches: TouchedObject[] = [];
+  /** What the statement may destroy (see DataLossRisk). */
+  readonly risks: DataLossRisk[] = [];
   dynamic = false;
 
   constructor(
@@ -150,6 +152,7 @@ function describe(cursor: Cursor): StatementFacts {
     touches: cursor.touches,
     transaction: 'transactional',
     dynamic: cursor.dynamic,
+    ...(cursor.risks.length > 0 ? { risks: cursor.risks } : {}),
     ...extra,
   });
   const head = cursor.peek()!;
@@ -311,11 +314,21 @@ function readAlter(cursor: Cursor): string {
     return 'ALTER TABLE … RENAME TO';
   }
   if (cursor.accept('ADD')) {
-    readReferences(cursor, cursor.rest());
+    cursor.accept('COLUMN');
+    const definition = cursor.rest();
+    const column = cursor.name().name;
+    // SQLite refuses such a column on a table with rows ("Cannot add a NOT NULL column with default value NULL").
+    const notNull = definition.some((token, i) => isWord(token, 'NOT') && isWord(definition[i + 1], 'NULL'));
+    if (notNull && !definition.some((token) => isWord(token, 'DEFAULT', 'GENERATED', 'AS'))) cursor.risks.push({ kind: 'required-column', table: table.name, column });
+    readReferences(cursor, definition);
     return 'ALTER TABLE … ADD COLUMN';
   }
   if (cursor.accept('RENAME')) return 'ALTER TABLE … RENAME COLUMN';
-  if (cursor.accept('DROP')) return 'ALTER TABLE … DROP COLUMN';
+  if (cursor.accept('DROP')) {
+    cursor.accept('COLUMN');
+    cursor.risks.push({ kind: 'drop-column', table: table.name, column: cursor.name().name });
+    return 'ALTER TABLE … DROP COLUMN';
+  }
   throw cursor.error('expected RENAME, ADD or DROP');
 }
 
@@ -328,8 +341,11 @@ function readDrop(cursor: Cursor): string {
   if (!kind || cursor.peek()?.type !== 'word') throw cursor.error('expected TABLE, INDEX, VIEW or TRIGGER');
   cursor.position++;
   cursor.accept('IF', 'EXISTS');
-  do cursor.add(kind, cursor.name(), 'write');
-  while (cursor.acceptPunct(','));
+  do {
+    const target = cursor.name();
+    cursor.add(kind, target, 'write');
+    if (kind === 'table') cursor.risks.push({ kind: 'drop-table', table: target.name });
+  } while (cursor.acceptPunct(','));
   return `DROP ${word}`;
 }
 
