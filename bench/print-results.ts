@@ -104,6 +104,12 @@ export function formatTable(results: Results, providers: Provider[], sizes: numb
       if (cells.every((text) => text.trim() === '-')) continue;
       lines.push(`  ${label.padEnd(LABEL_WIDTH - 2)}${cells.join('')}`);
     }
+    const errors = (Object.keys(PHASES) as PhaseId[]).flatMap((phase) =>
+      sizes.flatMap((size) => {
+        const error = results.getWithError(provider, phase, size)?.error;
+        return error ? [`    error: ${PHASES[phase]}, N=${size}: ${error}`] : [];
+      }),
+    );
     for (const [label, top, bottom] of RATIOS) {
       const cells = sizes.map((size) => {
         const a = results.get(provider, top, size);
@@ -113,6 +119,7 @@ export function formatTable(results: Results, providers: Provider[], sizes: numb
       if (cells.every((text) => text.trim() === '-')) continue;
       lines.push(`  ${label.padEnd(LABEL_WIDTH - 2)}${cells.join('')}`);
     }
+    lines.push(...errors);
   }
   if (tenants) lines.push('', ...formatTenants(tenants));
   return lines.join('\n');
