@@ -16,11 +16,12 @@ export const PHASES = {
   'prisma-deploy-noop': 'prisma migrate deploy, monolith, no-op',
   floor: 'floor: same SQL, client, one transaction',
   'floor-with-history': 'floor + history tables and rows',
+  'floor-per-migration': 'floor + history, a transaction per migration',
 } as const;
 export type PhaseId = keyof typeof PHASES;
 
 /** Phases that time someone else's program: not counted in the orchestrator's peak memory. */
-const NOT_OURS: PhaseId[] = ['floor', 'floor-with-history', 'prisma-deploy-fresh', 'prisma-deploy-noop'];
+const NOT_OURS: PhaseId[] = ['floor', 'floor-with-history', 'floor-per-migration', 'prisma-deploy-fresh', 'prisma-deploy-noop'];
 
 /** What one phase cost at one size; `error` marks a phase that ran but failed (optional phases only). */
 export interface PhaseResult {
@@ -79,6 +80,7 @@ const CELL_WIDTH = 17;
 const RATIOS: [string, PhaseId, PhaseId][] = [
   ['ratio built deploy / floor', 'deploy-fresh-built', 'floor'],
   ['ratio built deploy / floor + history', 'deploy-fresh-built', 'floor-with-history'],
+  ['ratio built deploy / floor, tx per migration', 'deploy-fresh-built', 'floor-per-migration'],
   ['ratio --single-transaction / floor', 'deploy-fresh-single-tx', 'floor'],
   ['ratio tsx deploy / floor', 'deploy-fresh', 'floor'],
   ['ratio prisma migrate deploy / floor', 'prisma-deploy-fresh', 'floor'],

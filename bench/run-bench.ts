@@ -22,7 +22,7 @@ import { historyTableName } from '../orchestrator/plugins/plugin.ts';
 import { REPO_ROOT, createTempProject, type PluginFixture, type TempProject } from '../test/support/temp-project.ts';
 import { POSTGRES_ADMIN_URL, createTestDatabase, type TestDatabase } from '../test/support/test-databases.ts';
 import { USAGE, parseBenchOptions, type BenchOptions } from './bench-options.ts';
-import { applyFloor, writeFloorFiles, type FloorId } from './floors.ts';
+import { applyFloor, writeFloorFiles } from './floors.ts';
 import { detectGnuTime, median, prepareBuiltCli, removeRssScratch, runNative, runOrchestrator, type OrchestratorCli, type ProcessRun } from './measure-process.ts';
 import { createPrismaMonolith, runPrismaMigrateDeploy, type PrismaMonolith } from './prisma-baseline.ts';
 import { Results, evaluateTargets, formatTable, type PhaseId, type PhaseResult, type StartupResult, type TenantResult } from './print-results.ts';
@@ -37,7 +37,6 @@ const CLIS: OrchestratorCli[] = ['tsx', 'built'];
 const DEPLOY_FRESH: Record<OrchestratorCli, PhaseId> = { tsx: 'deploy-fresh', built: 'deploy-fresh-built' };
 const DEPLOY_NOOP: Record<OrchestratorCli, PhaseId> = { tsx: 'deploy-noop', built: 'deploy-noop-built' };
 const GENERATE: Record<OrchestratorCli, [PhaseId, PhaseId]> = { tsx: ['generate-init', 'generate-update'], built: ['generate-init-built', 'generate-update-built'] };
-const FLOORS: FloorId[] = ['floor', 'floor-with-history'];
 
 class BenchFailure extends Error {}
 
@@ -150,7 +149,7 @@ async function benchOne(provider: Provider, size: number, env: { cliEngine: bool
     }
 
     monolith = await createPrismaMonolith(provider, fixtures(false), fixtures(true));
-    const files = writeFloorFiles(project, names, provider);
+    const floors = writeFloorFiles(project, names, provider);
     const samples = new Map<PhaseId, ProcessRun[]>();
     const sample = (phase: PhaseId, run: ProcessRun) => samples.set(phase, [...(samples.get(phase) ?? []), run]);
     // Phases that hit a limit of the server (not a bug) are shown as errors and not run again.
@@ -173,10 +172,10 @@ async function benchOne(provider: Provider, size: number, env: { cliEngine: bool
     let deployed: TestDatabase | undefined;
     let prismaDeployed: TestDatabase | undefined;
     for (let round = 0; round < options.rounds; round++) {
-      for (const floor of FLOORS.filter((phase) => !outOfReach.has(phase))) {
+      for (const floor of floors.filter(({ id }) => !outOfReach.has(id))) {
         const db = await newDatabase();
-        const what = `${floor} (${provider}, N=${size})`;
-        if (attempt(floor, what, await applyFloor(db, files[floor]))) await expectTables(db, names.flatMap(floor === 'floor-with-history' ? tablesWithHistory : pluginTables), what);
+        const what = `${floor.id} (${provider}, N=${size})`;
+        if (attempt(floor.id, what, await applyFloor(db, floor))) await expectTables(db, names.flatMap(floor.id === 'floor' ? pluginTables : tablesWithHistory), what);
         await dropDatabase(db);
       }
       for (const [phase, cli, args] of deploys.filter(([phase]) => !outOfReach.has(phase))) {
