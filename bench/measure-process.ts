@@ -63,7 +63,7 @@ export async function runOrchestrator(project: string, args: string[], env: Reco
   if (cli === 'built' && !builtEntry) throw new Error('call prepareBuiltCli() first');
   const preloadFile = nextRssFile();
   const command = cli === 'tsx' ? ['--import', 'tsx', '--import', RSS_PRELOAD, TSX_ENTRY] : [builtEntry!];
-  const run = await spawnMeasured('node', [...command, '--project', project, ...args], {
+  const run = await spawnMeasured(process.execPath, [...command, '--project', project, ...args], {
     env: { CI: 'true', ORCHESTRATOR_PROVIDER: '', BENCH_MAX_RSS_FILE: preloadFile, ...env },
   });
   const own = readRss(preloadFile);

@@ -325,8 +325,8 @@ async function warmUp(): Promise<void> {
 /** What any orchestrator process pays before its command runs: node, tsx, the CLI's imports; and the built CLI. */
 async function measureStartup(): Promise<StartupResult[]> {
   const cases: [string, () => Promise<ProcessRun>][] = [
-    ['node -e 0', () => runNative('node', ['-e', '0'])],
-    ['node --import tsx -e 0', () => runNative('node', ['--import', 'tsx', '-e', '0'])],
+    ['node -e 0', () => runNative(process.execPath, ['-e', '0'])],
+    ['node --import tsx -e 0', () => runNative(process.execPath, ['--import', 'tsx', '-e', '0'])],
     ['orchestrator --help (entry loaded, no command)', () => runOrchestrator(REPO_ROOT, ['--help'])],
     ['built orchestrator --help (plain node)', () => runOrchestrator(REPO_ROOT, ['--help'], {}, 'built')],
   ];
