@@ -27,8 +27,8 @@ Options:
   --tenant-plugins <n>     plugins deployed to each tenant (default 10)
   -h, --help               this text
 
-Quick run (a few minutes):  npm run bench -- --sizes 10 --rounds 1 --tenants 5
-Full run (the targets):     npm run bench`;
+Quick run (2-3 minutes):    npm run bench -- --sizes 10 --rounds 1 --tenants 5
+Full run (the targets):     npm run bench   (35-45 minutes on 2 idle cores; N=1000 is most of it)`;
 
 /** Parses the bench's arguments; throws an Error whose message includes the usage on bad input. */
 export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
