@@ -201,7 +201,7 @@ describe('a PostgreSQL role per plugin', () => {
     projects.push(commerce);
     for (const version of ['v1', 'v2', 'v3']) {
       for (const [name, plugin] of Object.entries(readFixturePlugins(path.join(REPO_ROOT, 'test/fixtures/commerce', version)))) commerce.writePlugin(name, plugin);
-      assert.equal((await commerce.cli(['generate', '--name', version])).exitCode, 0, version);
+      assert.equal((await commerce.cli(['generate', '--name', version, '--accept-data-loss'])).exitCode, 0, version);
       const deployed = await commerce.cli(['deploy', '--manage-roles', '--role-prefix', prefix]);
       assert.equal(deployed.exitCode, 0, `${version}: ${deployed.stderr}`);
       const misowned = Object.entries(await owners(other)).filter(([name, owner]) => (name.startsWith('_prisma_migrations_') ? owner !== 'postgres' : !owner.startsWith(prefix)));
