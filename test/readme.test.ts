@@ -30,6 +30,8 @@ import { POSTGRES_ADMIN_URL, createTestDatabase, withClient, type TestDatabase }
  *   it up to the next `$ ` are its whole output, normalised as above; `…` in them stands for any
  *   text. A command exits 0, or 1 when its output shows `Error [CODE]`, or N when it ends in
  *   `# exit code N`. The state it starts from is made by the section's shell blocks before it.
+ *   A migration name in a command means the migration of that name on disk (a generated one's
+ *   timestamp differs from the README's). UUIDs and ISO timestamps are normalised too.
  * - A PostgreSQL URL in a block (postgresql://…/<db>) gets a fresh database on the test server
  *   for each name and section (the section's blocks share it), dropped at the end; the output
  *   shows the README's name again. PostgreSQL roles get a fresh prefix per section
@@ -111,8 +113,16 @@ const STEP_MARKER = '<<<readme-step-exit ';
 
 /** One bash for the whole transcript; after each command a marker line with its exit code. */
 function transcriptScript(steps: TranscriptStep[]): string {
-  return steps.map(({ command }) => `{ ${command}\n} 2>&1; echo "${STEP_MARKER}$?>>>"`).join('\n');
+  const commands = steps.map(({ command }) => `{ ${command.replace(MIGRATION_NAME, (name) => `"$(readme_migration ${name})"`)}\n} 2>&1; echo "${STEP_MARKER}$?>>>"`);
+  return [MIGRATION_LOOKUP, ...commands].join('\n');
 }
+
+const MIGRATION_NAME = /\b\d{14}_\w+\b/g;
+/**
+ * A migration name in a command stands for the migration of that name on disk: one generated
+ * while the section ran has another timestamp than the README shows.
+ */
+const MIGRATION_LOOKUP = `readme_migration() { if ls -d plugins/*/migrations/"$1" >/dev/null 2>&1; then echo "$1"; else ls plugins/*/migrations | grep -m1 -x "[0-9]\\{14\\}_\${1#*_}" || echo "$1"; fi; }`;
 
 /** The shown output as a pattern: exact, but `…` stands for any text. */
 function shownPattern(shown: string): RegExp {
@@ -124,6 +134,8 @@ function normalise(text: string, replacements: [string, string][]): string {
   for (const [from, to] of replacements) result = result.split(from).join(to);
   return result
     .replace(/\d{14}_/g, '<timestamp>_')
+    .replace(/\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '<time>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g, '<uuid>')
     .replace(/\/tmp\/[\w.-]+/g, '<tmp>')
     .replace(/\b\d+(\.\d+)?\s?(ms|s)\b/g, '<time>')
     .split('\n')
