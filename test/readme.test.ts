@@ -178,6 +178,10 @@ describe('every shell block of the README runs as written and prints what the RE
 
   test('the README has shell blocks, and each one that does not run says why', () => {
     assert.ok(examples.length >= 4, `found ${examples.length} shell blocks`);
+    assert.ok(examples.filter((example) => example.transcript).length >= 10, 'the README\'s `$ ` transcripts are found');
+    for (const block of fencedBlocks(README).filter((candidate) => candidate.language === '' && /^\$ /m.test(candidate.body))) {
+      assert.ok(block.body.startsWith(PROMPT), `README.md:${block.line}: a transcript starts with its first command ("$ …"), so the test runs it`);
+    }
     for (const { block } of examples.filter((example) => SKIP_MARKER.test(example.block.intro))) {
       assert.match(block.intro, /skip\s*\(.+\)/, `README.md:${block.line}: say why the block is skipped: <!-- readme-test: skip (reason) -->`);
     }
