@@ -9,6 +9,7 @@
  *   3  retrying may help: database unreachable, connection lost, lock wait timed out (the Docker entrypoint retries)
  */
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveContext } from './context/command-context.ts';
 import type { ProgressListener } from './context/progress-event.ts';
@@ -64,6 +65,18 @@ function seconds(value: string): number {
   const parsed = Number(value);
   if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) throw new InvalidArgumentError('expected a number of seconds, 0 or more.');
   return parsed;
+}
+
+/**
+ * Deploy (every container start) runs Prisma's WebAssembly schema parser a few times per plugin,
+ * for the ownership check. V8 would also recompile its hot functions with its optimizing tier in
+ * the background: ~40 MB of peak memory and more CPU than so short a run gets back (measured on a
+ * fresh SQLite deploy of 10 plugins: 117 MB, 0.52 s; baseline compiler only: 77 MB, 0.27 s).
+ * Set before any WebAssembly module is compiled; generate, which parses and diffs far more, keeps
+ * the optimizing tier.
+ */
+function baselineWasmOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 /** The command's inputs as the API takes them, with the task list as its progress display. */
@@ -169,6 +182,7 @@ program
       return;
     }
     refuseTargetOptions(options, options.dryRun ? ['concurrency', 'failFast', 'shard'] : ['concurrency', 'failFast', 'shard', 'json']);
+    baselineWasmOnly();
     const { deployCommand } = await import('./commands/deploy.ts');
     console.log(await deployCommand(await context(plugins), options));
   });

@@ -131,6 +131,27 @@ describe('PostgreSQL errors: permanent ones exit 1, passing ones exit 3, each wi
   });
 });
 
+test('the server out of shared memory (53200): DATABASE_OUT_OF_MEMORY, exit 1, the fix names max_locks_per_transaction; no attempt recorded', async () => {
+  const db = await createTestDatabase('postgresql');
+  const project = createTempProject('postgresql', examplePlugins(), db.url);
+  try {
+    assert.equal((await project.cli(['generate'])).exitCode, 0);
+    // The server's own error, with its SQLSTATE and hint, as a lock table overflowing raises it
+    // (filling the shared lock table for real would fail every other session of the server).
+    const dir = path.join(project.pluginDir('one'), 'migrations', '20991231000000_locks');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'migration.sql'), `-- orchestrator: trusted\nCREATE TABLE "locks_marker" ("id" INTEGER);
+DO $$ BEGIN RAISE EXCEPTION USING ERRCODE = '53200', MESSAGE = 'out of shared memory', HINT = 'You might need to increase max_locks_per_transaction.'; END $$;
+`);
+    const run = await project.cli(['deploy', '--single-transaction']);
+    assertError(run, PERMANENT, 'DATABASE_OUT_OF_MEMORY', 'migration 20991231000000_locks', '(SQLSTATE 53200)', 'max_locks_per_transaction', 'whole run was rolled back');
+    assert.ok(!(await db.tables()).includes('locks_marker'), "the migration's table was rolled back");
+  } finally {
+    project.remove();
+    await db.drop();
+  }
+});
+
 test('a role that cannot read a history table: DATABASE_PERMISSION_DENIED, exit 1, not "0 applied"', async () => {
   const db = await createTestDatabase('postgresql');
   const project = createTempProject('postgresql', examplePlugins(), db.url);

@@ -128,6 +128,17 @@ const FILE_INVALID: Kind = {
   fix: () => 'Point DATABASE_URL at a SQLite database file (or at a path where one can be created), on a regular filesystem.',
 };
 
+// "out of shared memory" is PostgreSQL's lock table overflowing: it holds max_locks_per_transaction
+// x max_connections locks, and a transaction creating or altering thousands of tables (deploy
+// --single-transaction of very many migrations) takes one lock per table. A retry fails the same way.
+const PG_OUT_OF_MEMORY: Kind = {
+  code: 'DATABASE_OUT_OF_MEMORY',
+  what: (context) => `the server of ${context.displayUrl} ran out of memory`,
+  after: (context) => (context.migration ? '\nThe migration was rolled back.' : ''),
+  fix: () =>
+    'If it says "out of shared memory", one transaction took more locks than the server\'s lock table holds (one per table created or altered, e.g. deploy --single-transaction of very many migrations): raise max_locks_per_transaction (postgresql.conf, or ALTER SYSTEM SET max_locks_per_transaction = 1024; a server restart applies it), or deploy without --single-transaction, which commits each migration and releases its locks.',
+};
+
 /** Node.js socket and DNS errors that mean the server was not there, or went away. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'EPIPE', 'EAI_AGAIN',
   // Retryable on purpose: in Docker Compose or Kubernetes, a database's host name resolves only once its container runs.
@@ -155,6 +166,7 @@ function kindOf(code: string, context: DatabaseErrorContext): Kind | undefined {
     if (code === '3D000') return NOT_FOUND;
     if (code === '42501') return DENIED;
     if (code === '55P03' || code === '40P01') return PG_LOCK; // lock_not_available, deadlock_detected
+    if (code === '53200') return PG_OUT_OF_MEMORY; // out_of_memory, also "out of shared memory"
     return undefined;
   }
   switch (sqlitePrimaryCode(code)) {

@@ -1,5 +1,5 @@
 import { OrchestratorError } from '../errors.ts';
-import { transitiveDependencies } from '../plugins/dependency-order.ts';
+import { dependentsOf } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import type { DatamodelEnum } from '../schema/prisma-schema-wasm.ts';
 import type { PluginModels } from '../schema/read-plugin-models.ts';
@@ -14,7 +14,7 @@ import type { PluginModels } from '../schema/read-plugin-models.ts';
  * both providers.
  */
 export function checkEnumChanges(plugin: Plugin, previous: DatamodelEnum[], current: PluginModels, ordered: Plugin[], all: Map<string, PluginModels>): void {
-  const dependents = ordered.filter((other) => transitiveDependencies(ordered, other).some((dependency) => dependency.name === plugin.name));
+  const dependents = dependentsOf(ordered, plugin);
   const problems: string[] = [];
   for (const before of previous) {
     const after = current.enums.find((e) => e.name === before.name);

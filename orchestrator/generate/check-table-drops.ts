@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { OrchestratorError } from '../errors.ts';
 import { listMigrations, readLatestSnapshot } from '../migrations/migrations-folder.ts';
-import { transitiveDependencies } from '../plugins/dependency-order.ts';
+import { dependentsOf } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { readSnapshot } from '../schema/read-snapshot.ts';
 
@@ -15,7 +15,7 @@ import { readSnapshot } from '../schema/read-snapshot.ts';
 export function checkTableDrops(projectRoot: string, plugin: Plugin, droppedTables: string[], ordered: Plugin[]): void {
   if (droppedTables.length === 0) return;
   const problems: string[] = [];
-  for (const dependent of ordered.filter((other) => transitiveDependencies(ordered, other).some((dependency) => dependency.name === plugin.name))) {
+  for (const dependent of dependentsOf(ordered, plugin)) {
     // Without a snapshot (hand-written migrations) there is no record of its foreign keys to read here.
     const snapshot = readLatestSnapshot(listMigrations(dependent));
     if (!snapshot) continue;

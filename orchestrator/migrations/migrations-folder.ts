@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isProvider, type Provider } from '../config/provider.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
@@ -49,10 +49,14 @@ export function listMigrations(plugin: Plugin): MigrationOnDisk[] {
     .map((name) => readMigration(plugin, name));
 }
 
-/** Whether a migration folder has a migration.sql entry, even a broken link (read then reports it, rather than skipping the folder). */
+/**
+ * Whether a migration folder has a migration.sql entry, even a broken link (read then reports it,
+ * rather than skipping the folder). One lstat, not a listing of the folder: a no-op deploy asks
+ * this of every migration of every plugin.
+ */
 function holdsMigrationFile(plugin: Plugin, name: string): boolean {
   try {
-    return readdirSync(path.join(plugin.migrationsDir, name)).includes(MIGRATION_FILE);
+    return lstatSync(path.join(plugin.migrationsDir, name, MIGRATION_FILE), { throwIfNoEntry: false }) !== undefined;
   } catch (error) {
     throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin.name}": the migration folder ${path.join(plugin.migrationsDir, name)} cannot be read: ${errorMessage(error)}`, {
       fix: 'Check that the folder exists and that this user may read it.',

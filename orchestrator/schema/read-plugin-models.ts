@@ -22,7 +22,7 @@ import {
   summarizePrismaErrors,
 } from './prisma-schema-wasm.ts';
 import { schemaHeader } from './schema-header.ts';
-import { stripNativeTypes } from './strip-native-types.ts';
+import { NATIVE_TYPE_PREFIX, stripNativeTypes } from './strip-native-types.ts';
 
 export interface ModelFile extends SchemaSource {
   /** The file as written, before any adaptation to the provider. */
@@ -53,6 +53,9 @@ export interface ProjectSchemaSettings {
   templatesDir: string;
   provider: Provider;
 }
+
+/** The blocks only prisma-templates/schema.prisma may declare. */
+const HEADER_KEYWORDS = ['datasource', 'generator'];
 
 /** Marks the fields Prisma's quick fix adds while the orchestrator reads a schema; they never reach a file. */
 const PROBE_FIELD = 'orchestratorProbe';
@@ -91,7 +94,9 @@ export function readPluginModels(
   const copies = dependencies.map((dependency) => renderDependencyCopy({ plugin: dependency.plugin.name, files: dependency.files }, backFieldsFor(dependency, dependencies)));
 
   let adapted = files;
-  if (project.provider === 'sqlite' && !validates([header, ...files, ...copies])) {
+  // Only an `@db.` attribute can be stripped: without one, Prisma's lint (a parse of the whole
+  // schema, per plugin) would change nothing.
+  if (project.provider === 'sqlite' && files.some((file) => file.content.includes(NATIVE_TYPE_PREFIX))) {
     const diagnostics = lintSchema([header, ...files, ...copies]);
     adapted = files.map((file) => ({ path: file.path, content: stripNativeTypes(file, diagnostics) }));
   }
@@ -352,6 +357,8 @@ function defaultRelationName(a: string, b: string): string {
 }
 
 function refuseHeaderBlocks(plugin: Plugin, files: SchemaSource[]): void {
+  // Prisma's config reader parses the whole file: skipped when neither keyword occurs at all.
+  if (!files.some((file) => HEADER_KEYWORDS.some((keyword) => file.content.includes(keyword)))) return;
   for (const block of schemaConfigBlocks(files)) {
     // Prisma's config gives the file; the line is the one that opens the block.
     const file = files.find((candidate) => candidate.path === block.path);
@@ -382,16 +389,6 @@ function refuseClashingNames(plugin: Plugin, dependencies: PluginModels[]): void
       }
       seen.set(name, dependency);
     }
-  }
-}
-
-function validates(files: SchemaSource[]): boolean {
-  try {
-    readDatamodel(files);
-    return true;
-  } catch (error) {
-    if (error instanceof SchemaInvalidError) return false;
-    throw error;
   }
 }
 

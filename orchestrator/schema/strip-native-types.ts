@@ -1,5 +1,8 @@
 import type { SchemaDiagnostic, SchemaSource } from './prisma-schema-wasm.ts';
 
+/** What every native type attribute starts with (`@db.VarChar(100)`); SQLite has none. */
+export const NATIVE_TYPE_PREFIX = '@db.';
+
 /**
  * SQLite's Prisma connector has no native types, so `@db.VarChar(30)` is a schema error there.
  * Removing those attributes lets one set of models serve both providers: SQLite stores such
@@ -9,7 +12,7 @@ import type { SchemaDiagnostic, SchemaSource } from './prisma-schema-wasm.ts';
  */
 export function stripNativeTypes(file: SchemaSource, diagnostics: readonly SchemaDiagnostic[]): string {
   const spans = diagnostics
-    .filter((d) => d.path === file.path && !d.isWarning && d.text.startsWith('Native type') && file.content.startsWith('@db.', d.start))
+    .filter((d) => d.path === file.path && !d.isWarning && d.text.startsWith('Native type') && file.content.startsWith(NATIVE_TYPE_PREFIX, d.start))
     .sort((a, b) => b.start - a.start);
   let content = file.content;
   for (const span of spans) {

@@ -1,4 +1,3 @@
-import { loadModule, parseSync } from 'libpg-query';
 import { SqlSyntaxError, type DataLossRisk, type ObjectKind, type ObjectUse, type PlannedStatement, type TouchedObject } from './migration-plan.ts';
 import type { SqlDialect } from './sql-dialect.ts';
 import { lineAt, skipLeadingComments } from './sql-text.ts';
@@ -7,7 +6,14 @@ import { lineAt, skipLeadingComments } from './sql-text.ts';
 type Node = Record<string, unknown>;
 type StatementFacts = Omit<PlannedStatement, 'index' | 'sql' | 'line'>;
 
-let moduleLoaded: Promise<void> | undefined;
+// Imported on first use: every command picks its dialect through sql-dialects.ts, and a SQLite
+// deploy (or a PostgreSQL one with nothing pending) never parses PostgreSQL.
+let parser: Promise<typeof import('libpg-query')> | undefined;
+const loadParser = async () => {
+  const libpgQuery = await import('libpg-query');
+  await libpgQuery.loadModule();
+  return libpgQuery;
+};
 
 /**
  * PostgreSQL, read with PostgreSQL's own parser (libpg-query, the server's grammar compiled to
@@ -24,7 +30,7 @@ export class PostgresSqlDialect implements SqlDialect {
   }
 
   async readStatements(script: string): Promise<PlannedStatement[]> {
-    await (moduleLoaded ??= loadModule());
+    const { parseSync } = await (parser ??= loadParser());
     if (script.trim() === '') return [];
     let tree: { stmts?: { stmt: Node; stmt_location?: number; stmt_len?: number }[] };
     try {
