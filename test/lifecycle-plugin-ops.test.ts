@@ -162,7 +162,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
 
       assert.match(ok(await project.cli(['deploy']), 'deploy').stdout, /^Nothing to deploy: 3 plugin\(s\) up to date/m);
       const status = ok(await project.cli(['status']), 'status');
-      assert.match(status.stdout, /library: up to date \(1 applied, version 1.0.0\)/);
+      assert.match(status.stdout, /library: up to date \(1 applied, version 1\.0\.0\)/);
       assert.match(ok(await project.cli(['generate']), 'generate').stdout, /No changes/);
       assert.deepEqual(await readCatalog(db), before);
       assert.ok((await db.tables()).includes('_prisma_migrations_library') && !(await db.tables()).includes('_prisma_migrations_core'));

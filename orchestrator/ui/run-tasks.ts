@@ -5,6 +5,8 @@ interface OpenTask {
   setOutput(text: string): void;
   finish(title: string): void;
   fail(error: unknown): void;
+  /** Settles once listr2 has drawn the task's title, so it shows before the work begins. */
+  shown: Promise<void>;
   /** Settles once listr2 has drawn the task's last line. */
   drawn: Promise<void>;
 }
@@ -21,6 +23,9 @@ export function taskDisplay(): ProgressListener {
     switch (event.type) {
       case 'task-started':
         open = startTask(event.title, plain);
+        // The work may block the event loop (SQLite waits for a lock synchronously): the title
+        // must be out first, or a deploy stuck on a lock shows nothing.
+        await open.shown;
         return;
       case 'migration-applied':
         open?.setOutput(`applied ${event.migration}`);
@@ -51,6 +56,8 @@ function startTask(title: string, plain: boolean): OpenTask {
   let settle!: { resolve(title: string): void; reject(error: unknown): void };
   const outcome = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
   let listrTask: { title: string; output: string } | undefined;
+  let markShown!: () => void;
+  const shown = new Promise<void>((resolve) => (markShown = resolve));
   const pendingOutput: string[] = [];
   const list = new Listr(
     [
@@ -58,6 +65,8 @@ function startTask(title: string, plain: boolean): OpenTask {
         title,
         task: async (_context: unknown, task: { title: string; output: string }) => {
           listrTask = task;
+          // listr2 draws the title as the task starts; one turn of the event loop lets it reach stdout.
+          setImmediate(markShown);
           for (const text of pendingOutput.splice(0)) task.output = text;
           task.title = await outcome;
         },
@@ -77,6 +86,7 @@ function startTask(title: string, plain: boolean): OpenTask {
     },
     finish: (summary) => settle.resolve(summary),
     fail: (error) => settle.reject(error),
+    shown,
     drawn,
   };
 }

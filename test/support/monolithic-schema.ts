@@ -151,11 +151,15 @@ function upperFirst(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-/** `prisma migrate diff --from-empty --to-schema <monolith> --script`, computed in process. */
-export async function monolithicSql(plugins: Record<string, PluginFixture>, provider: Provider): Promise<string> {
+/**
+ * `prisma migrate diff --from-empty --to-schema <monolith> --script`, computed in process; with
+ * `previous`, from that set's monolith instead of from empty (the monolith's next migration).
+ */
+export async function monolithicSql(plugins: Record<string, PluginFixture>, provider: Provider, previous?: Record<string, PluginFixture>): Promise<string> {
   const engine = new InProcessDiffEngine();
   try {
-    return await engine.diff({ plugin: 'monolith', provider, from: null, to: monolithicSchema(plugins, provider), externalTables: [], externalEnums: [] });
+    const from = previous ? monolithicSchema(previous, provider) : null;
+    return await engine.diff({ plugin: 'monolith', provider, from, to: monolithicSchema(plugins, provider), externalTables: [], externalEnums: [] });
   } finally {
     await engine.close();
   }
