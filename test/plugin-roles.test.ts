@@ -294,6 +294,13 @@ describe('a PostgreSQL role per plugin', () => {
     assert.match(removed.stdout, new RegExp(`dropped 1 table\\(s\\), 0 enum\\(s\\) and its history table\\.\\nDropped role ${prefix}three\\.`));
     assert.deepEqual(await rolesNamed(other, prefix), [`${prefix}one`, `${prefix}two`]);
     assert.deepEqual(Object.keys(await owners(other)).filter((name) => name.includes('note') || name.includes('three')), []);
+    // A role of the plugin's name that roles never set up in this database is not uninstall's to drop.
+    const stray = `${PREFIX}stray_`;
+    await other.exec(`CREATE ROLE "${stray}two" NOLOGIN`);
+    const second = await leaf.cli(['uninstall', 'two', '--yes', '--role-prefix', stray]);
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.doesNotMatch(second.stdout, /role/i);
+    assert.deepEqual(await rolesNamed(other, stray), [`${stray}two`]);
   });
 
   test('rename moves the plugin\'s tables to the new name\'s role and drops the old role; a later deploy --manage-roles is a no-op', async () => {

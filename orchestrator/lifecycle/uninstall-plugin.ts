@@ -3,7 +3,7 @@ import { classifyDatabaseError, describeDatabaseError } from '../database/classi
 import type { Database } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { retirePluginRole, type RetiredRole } from '../roles/retire-plugin-role.ts';
+import { retireManagedPluginRole, type RetiredRole } from '../roles/retire-plugin-role.ts';
 import type { RoleOptions } from '../roles/role-options.ts';
 import { previewStatement } from '../sql/sql-text.ts';
 import { planUninstall, type UninstallPlan } from './plan-uninstall.ts';
@@ -43,7 +43,7 @@ export async function uninstallPlugin(db: Database, project: Project, allPlugins
       }
       return plan;
     });
-    return { plan: dropped, role: db.pluginRoles ? await retirePluginRole(db, roles, dropped.plugin) : null };
+    return { plan: dropped, role: db.pluginRoles ? await retireManagedPluginRole(db, roles, dropped.plugin) : null };
   });
 }
 

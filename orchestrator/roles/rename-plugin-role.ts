@@ -5,7 +5,7 @@ import { collectOwnership } from '../ownership/table-ownership.ts';
 import { discoverPlugins } from '../plugins/discover-plugins.ts';
 import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { planPluginRoles } from './plan-plugin-roles.ts';
-import { retirePluginRole, type RetiredRole } from './retire-plugin-role.ts';
+import { isManagedHere, retirePluginRole, type RetiredRole } from './retire-plugin-role.ts';
 import { pluginRoleName, type DependencyAccess, type RoleOptions } from './role-options.ts';
 import { requirePluginRoles, syncPluginRoles } from './sync-plugin-roles.ts';
 
@@ -20,15 +20,15 @@ export interface RenamedRole {
 
 /**
  * For rename, once the plugin's folder and history carry the new name: where the old name has a
- * role (roles are managed), the new name's role is created and synced as roles would (the
- * plugin's objects handed to it, its dependencies' tables granted with the access the old role
- * had), then the old role is retired. Null when the old name has no role: roles are not managed
- * here, and none is created. Call it under the deploy lock.
+ * role managed in this schema (isManagedHere), the new name's role is created and synced as
+ * roles would (the plugin's objects handed to it, its dependencies' tables granted with the
+ * access the old role had), then the old role is retired. Null when the old name has no such
+ * role: roles are not managed here, and none is created. Call it under the deploy lock.
  */
 export async function renamePluginRole(db: Database, project: Project, options: RoleOptions, from: string, to: string): Promise<RenamedRole | null> {
   const oldRole = pluginRoleName(options, from);
   const catalog = await requirePluginRoles(db).readCatalog([oldRole]);
-  if (!catalog.roles.has(oldRole)) return null;
+  if (!isManagedHere(catalog, oldRole)) return null;
   const allPlugins = discoverPlugins(project.pluginsDir);
   const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
   const [plan] = planPluginRoles(allPlugins, ownership, { ...options, dependencyAccess: accessHeld(catalog, oldRole) }).filter((role) => role.plugin === to);
