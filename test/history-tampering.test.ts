@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { dumpDatabase } from './support/database-dump.ts';
-import { createTempProject, type CliResult, type TempProject } from './support/temp-project.ts';
+import { assertRefused } from './support/assert-refused.ts';
+import { createTempProject, type TempProject } from './support/temp-project.ts';
 import pg from 'pg';
 import { POSTGRES_ADMIN_URL, PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
 
@@ -37,18 +38,6 @@ async function withApplied(provider: (typeof PROVIDERS_UNDER_TEST)[number], work
   }
 }
 
-/** Runs deploy and checks it was refused with `code`, a fix, no stack trace, and not a byte changed. */
-async function assertRefused(project: TempProject, db: TestDatabase, code: string, args: string[] = []): Promise<CliResult> {
-  const before = await dumpDatabase(db);
-  const result = await project.cli(['deploy', ...args]);
-  assert.equal(result.exitCode, 1, `${result.stdout}\n${result.stderr}`);
-  assert.match(result.stderr, new RegExp(`^Error \\[${code}\\]`), result.stderr);
-  assert.match(result.stderr, /\nFix: /);
-  assert.doesNotMatch(result.stderr, /\n\s+at .*\(/, 'no stack trace');
-  assert.equal(await dumpDatabase(db), before, 'a refused deploy must leave the database byte-identical');
-  return result;
-}
-
 async function noteCount(db: TestDatabase): Promise<number> {
   return Number((await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM "notes"'))[0]!.n);
 }
@@ -59,7 +48,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await withApplied(provider, async (project, db) => {
         rmSync(migrationDir(project, SECOND), { recursive: true });
         addMigration(project, '20300103000000_more', `INSERT INTO "notes" ("id", "body") VALUES (2, 'more');\n`);
-        const refused = await assertRefused(project, db, 'MIGRATION_MISSING');
+        const refused = await assertRefused(project, db, 'MIGRATION_MISSING', ['deploy']);
         assert.match(refused.stderr, new RegExp(`plugin "one", migration ${SECOND}`));
         assert.match(refused.stderr, new RegExp(`--accept-missing one/${SECOND}`));
         const status = await project.cli(['status']);
@@ -78,7 +67,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await withApplied(provider, async (project, db) => {
         const renamed = '20300102000000_seed_rows';
         renameSync(migrationDir(project, SECOND), migrationDir(project, renamed));
-        const refused = await assertRefused(project, db, 'MIGRATION_RENAMED');
+        const refused = await assertRefused(project, db, 'MIGRATION_RENAMED', ['deploy']);
         assert.match(refused.stderr, new RegExp(`migration ${renamed}, applied as ${SECOND}`));
         assert.equal((await project.cli(['status'])).exitCode, 2);
 
@@ -93,7 +82,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await withApplied(provider, async (project, db) => {
         const early = '20300101120000_early';
         addMigration(project, early, `INSERT INTO "notes" ("id", "body") VALUES (3, 'early');\n`);
-        const refused = await assertRefused(project, db, 'MIGRATION_OUT_OF_ORDER');
+        const refused = await assertRefused(project, db, 'MIGRATION_OUT_OF_ORDER', ['deploy']);
         assert.match(refused.stderr, new RegExp(`migration ${early}, which sorts before the newest applied ${SECOND}`));
         const status = await project.cli(['status']);
         assert.equal(status.exitCode, 2);
@@ -110,7 +99,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await withApplied(provider, async (project, db) => {
         await db.exec(`CREATE TABLE "_prisma_migrations_gone" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMP, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMP, "started_at" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`);
         addMigration(project, '20300103000000_more', `INSERT INTO "notes" ("id", "body") VALUES (2, 'more');\n`);
-        const refused = await assertRefused(project, db, 'PLUGIN_REMOVED');
+        const refused = await assertRefused(project, db, 'PLUGIN_REMOVED', ['deploy']);
         assert.match(refused.stderr, /plugin "gone": history table "_prisma_migrations_gone", but no plugins\/gone folder/);
         const status = await project.cli(['status', '--json']);
         assert.equal(status.exitCode, 2);
@@ -133,7 +122,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         assert.equal((await project.cli(['status'])).exitCode, 0);
 
         writeFileSync(file, `-- reviewed\n${original}`);
-        const refused = await assertRefused(project, db, 'MIGRATION_MODIFIED');
+        const refused = await assertRefused(project, db, 'MIGRATION_MODIFIED', ['deploy']);
         assert.match(refused.stderr, new RegExp(`--accept-modified one/${FIRST}`));
         const accepted = await project.cli(['deploy', '--accept-modified', `one/${FIRST}`]);
         assert.equal(accepted.exitCode, 0, accepted.stderr);
@@ -146,7 +135,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     test('a migration.sql that is not UTF-8, or is a folder, is MIGRATION_INVALID with no stack trace and no change', async () => {
       await withApplied(provider, async (project, db) => {
         addMigration(project, '20300103000000_latin1', Buffer.from(`INSERT INTO "notes" ("id", "body") VALUES (2, 'caf\xe9');\n`, 'latin1'));
-        const refused = await assertRefused(project, db, 'MIGRATION_INVALID');
+        const refused = await assertRefused(project, db, 'MIGRATION_INVALID', ['deploy']);
         assert.match(refused.stderr, /20300103000000_latin1.*is not valid UTF-8 \(byte 0xe9 at offset \d+, line 1\)/);
         const status = await project.cli(['status']);
         assert.equal(status.exitCode, 1);
@@ -154,7 +143,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
         rmSync(migrationDir(project, '20300103000000_latin1'), { recursive: true });
 
         mkdirSync(path.join(migrationDir(project, '20300104000000_folder'), 'migration.sql'), { recursive: true });
-        const folder = await assertRefused(project, db, 'MIGRATION_INVALID');
+        const folder = await assertRefused(project, db, 'MIGRATION_INVALID', ['deploy']);
         assert.match(folder.stderr, /20300104000000_folder.*migration\.sql is not a file/);
       });
     });
@@ -163,7 +152,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await withApplied(provider, async (project, db) => {
         await db.exec('DROP TABLE "_prisma_migrations_one"');
         await db.exec(`CREATE TABLE "_prisma_migrations_one" ("id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMP, "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMP, "started_at" TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)`);
-        const refused = await assertRefused(project, db, 'HISTORY_TABLE_INVALID');
+        const refused = await assertRefused(project, db, 'HISTORY_TABLE_INVALID', ['deploy']);
         assert.match(refused.stderr, /"_prisma_migrations_one" lacks the column\(s\) "applied_steps_count"/);
         assert.match(refused.stderr, /ALTER TABLE "_prisma_migrations_one" ADD COLUMN "applied_steps_count" INTEGER NOT NULL DEFAULT 0;/);
         const status = await project.cli(['status']);
@@ -189,7 +178,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
           const dir = path.join(project.pluginDir('two'), 'migrations', '20300101000000_bad');
           mkdirSync(dir, { recursive: true });
           writeFileSync(path.join(dir, 'migration.sql'), Buffer.from(refusal.sql, 'latin1'));
-          await assertRefused(project, db, refusal.code);
+          await assertRefused(project, db, refusal.code, ['deploy']);
           assert.deepEqual((await db.tables()).filter((t) => t.startsWith('_prisma')), []);
         } finally {
           project.remove();

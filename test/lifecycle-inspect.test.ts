@@ -71,7 +71,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const migrationsBefore = project.migrations('one');
       const changed = await project.cli(['check'], noDatabase);
       assert.equal(changed.exitCode, 2, changed.stderr);
-      assert.match(changed.stdout, /^one: models changed, but no migration was generated; generate would write:\n {2}\S.*books/m);
+      assert.match(changed.stdout, /^one: models changed, but no migration was generated; generate would write:\n {2}ALTER TABLE "books" ADD COLUMN "isbn" TEXT\n/m);
       assert.doesNotMatch(changed.stdout, /^two:/m, 'two did not change');
       assert.match(changed.stdout, /Run "orchestrator generate one"/);
       assert.deepEqual(project.migrations('one'), migrationsBefore, 'check writes no migration');
@@ -115,7 +115,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const parsed = JSON.parse(json.stdout) as DriftJson;
       assert.equal(parsed.clean, false);
       assert.deepEqual(parsed.plugins.map((p) => [p.plugin, p.drift]), [['one', 'drift'], ['two', 'none']]);
-      assert.deepEqual(parsed.plugins[0]!.summary, [provider === 'sqlite' ? 'ALTER TABLE … ADD COLUMN books' : 'ALTER TABLE books']);
+      assert.deepEqual(parsed.plugins[0]!.summary, ['ALTER TABLE "books" ADD COLUMN "author" TEXT']);
 
       const onlyTwo = await unchanged(fresh.db, () => project.cli(['drift', 'two']));
       assert.equal(onlyTwo.exitCode, 0, 'drift two judges two alone');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readCatalog, type Catalog } from './support/database-catalog.ts';
-import { dumpDatabase } from './support/database-dump.ts';
+import { assertRefused } from './support/assert-refused.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import type { CliResult, PluginFixture, TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
@@ -54,18 +54,6 @@ function ok(result: CliResult, what: string): CliResult {
   return result;
 }
 
-/** A refusal: exit 1, the code, a fix, no stack trace, and the database byte-identical. */
-async function assertRefused(project: TempProject, db: TestDatabase, args: string[], code: string): Promise<CliResult> {
-  const before = await dumpDatabase(db);
-  const result = await project.cli(args);
-  assert.equal(result.exitCode, 1, `${result.stdout}\n${result.stderr}`);
-  assert.match(result.stderr, new RegExp(`^Error \\[${code}\\]`), result.stderr);
-  assert.match(result.stderr, /\nFix: /);
-  assert.doesNotMatch(result.stderr, /\n\s+at .*\(/, 'no stack trace');
-  assert.equal(await dumpDatabase(db), before, `a refused ${args[0]} must leave the database byte-identical`);
-  return result;
-}
-
 /** The catalog without the given tables and enums (and, on PostgreSQL, their tables' sequences). */
 function without(catalog: Catalog, tables: string[], enums: string[]): Catalog {
   return {
@@ -93,7 +81,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       await deployed(project, db);
       const before = await readCatalog(db);
 
-      const refused = await assertRefused(project, db, ['uninstall', 'core', '--yes'], 'PLUGIN_IN_USE');
+      const refused = await assertRefused(project, db, 'PLUGIN_IN_USE', ['uninstall', 'core', '--yes']);
       assert.match(refused.stderr, /installed plugin\(s\) "shop" depend on it/);
 
       ok(await project.cli(['uninstall', 'shop', '--yes']), 'uninstall shop');
@@ -117,16 +105,16 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const project = fresh.project(fixtures());
       const db = fresh.db;
       await deployed(project, db);
-      const refused = await assertRefused(project, db, ['uninstall', 'extra'], 'CONFIRMATION_REQUIRED');
+      const refused = await assertRefused(project, db, 'CONFIRMATION_REQUIRED', ['uninstall', 'extra']);
       assert.match(refused.stderr, /table {9}notes \(2 row\(s\)\)/);
       assert.match(refused.stderr, /history table _prisma_migrations_extra \(1 applied migration\(s\)\)/);
       assert.match(refused.stderr, /--yes/);
 
       await db.exec(`CREATE TABLE "app_pins" ("id" INTEGER PRIMARY KEY, "noteId" INTEGER REFERENCES "notes" ("id"))`);
-      const pinned = await assertRefused(project, db, ['uninstall', 'extra', '--yes'], 'PLUGIN_IN_USE');
+      const pinned = await assertRefused(project, db, 'PLUGIN_IN_USE', ['uninstall', 'extra', '--yes']);
       assert.match(pinned.stderr, /table "app_pins" \(no plugin in the code owns it\): foreign key .* → "notes"/);
 
-      await assertRefused(project, db, ['uninstall', 'nosuch', '--yes'], 'PLUGIN_NOT_FOUND');
+      await assertRefused(project, db, 'PLUGIN_NOT_FOUND', ['uninstall', 'nosuch', '--yes']);
     });
 
     test('a plugin removed from the code: status reports it, uninstall drops its history table only and names the tables it leaves', async () => {
@@ -151,7 +139,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const project = fresh.project(fixtures());
       const db = fresh.db;
       await deployed(project, db);
-      await assertRefused(project, db, ['rename', 'core', 'extra'], 'PLUGIN_EXISTS');
+      await assertRefused(project, db, 'PLUGIN_EXISTS', ['rename', 'core', 'extra']);
 
       const before = await readCatalog(db);
       const renamed = ok(await project.cli(['rename', 'core', 'library']), 'rename');
@@ -184,7 +172,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.match(renamed.stdout, /plugins\/memo was already renamed/);
       assert.match(ok(await project.cli(['deploy']), 'deploy').stdout, /^Nothing to deploy/m);
       ok(await project.cli(['status']), 'status');
-      await assertRefused(project, db, ['rename', 'extra', 'memo'], 'PLUGIN_EXISTS');
+      await assertRefused(project, db, 'PLUGIN_EXISTS', ['rename', 'extra', 'memo']);
     });
   });
 
@@ -244,7 +232,7 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       const db = fresh.db;
       await twoMigrations(project); // the second is not deployed
       ok(await project.cli(['squash', 'core']), 'squash');
-      const refused = await assertRefused(project, db, ['deploy'], 'SQUASH_PARTIALLY_APPLIED');
+      const refused = await assertRefused(project, db, 'SQUASH_PARTIALLY_APPLIED', ['deploy']);
       assert.match(refused.stderr, /not applied: \d+_isbn/);
       const status = await project.cli(['status']);
       assert.equal(status.exitCode, 2);

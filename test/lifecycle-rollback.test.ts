@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readCatalog } from './support/database-catalog.ts';
 import { dumpDatabase } from './support/database-dump.ts';
+import { assertRefused } from './support/assert-refused.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import { examplePlugins, type CliResult, type TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, type TestDatabase } from './support/test-databases.ts';
@@ -15,18 +16,6 @@ const V3 = V2.replace('  authorId Int?\n', '  authorId Int?\n  isbn     String?\
 
 function ok(result: CliResult): CliResult {
   assert.equal(result.exitCode, 0, `${result.stdout}\n${result.stderr}`);
-  return result;
-}
-
-/** Runs a command that must be refused with `code`: exit 1, a fix, no stack trace, and not a byte of the database changed. */
-async function assertRefused(project: TempProject, db: TestDatabase, code: string, args: string[]): Promise<CliResult> {
-  const before = await dumpDatabase(db);
-  const result = await project.cli(args);
-  assert.equal(result.exitCode, 1, `${result.stdout}\n${result.stderr}`);
-  assert.match(result.stderr, new RegExp(`^Error \\[${code}\\]`), result.stderr);
-  assert.match(result.stderr, /\nFix: /);
-  assert.doesNotMatch(result.stderr, /\n\s+at .*\(/, 'no stack trace');
-  assert.equal(await dumpDatabase(db), before, `a refused ${args[0]} must leave the database byte-identical`);
   return result;
 }
 
