@@ -12,6 +12,6 @@ export async function squashCommand(context: CommandContext, options: SquashOpti
     `Squashed ${report.replaced.length} migration(s) of plugin "${options.plugin}" into ${report.name}:`,
     `  ${report.dir}/${MIGRATION_FILE}`,
     `  ${report.dir}/${REPLACES_FILE} (replaces ${report.replaced.join(', ')})`,
-    'A database that applied all of them records it without running it; a fresh one runs it.',
+    'A database that applied all of them records it at the next deploy without running it; a fresh one runs it.',
   ].join('\n');
 }
