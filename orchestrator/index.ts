@@ -17,8 +17,8 @@ import type { DeployOptions } from './deploy/deploy-database.ts';
 import type { TargetsVerdict } from './targets/targets-verdict.ts';
 import { parseShard, type Shard } from './targets/shard.ts';
 import type { GateReport } from './commands/gate-report.ts';
-import type { ResolveOptions } from './commands/resolve.ts';
-import type { RollbackOptions } from './commands/rollback.ts';
+import type { ResolveFlags } from './commands/resolve.ts';
+import type { RollbackTarget } from './rollback/choose-rollback.ts';
 import { DIFF_ENGINE_KINDS, type DiffEngineKind } from './engine/diff-engine.ts';
 import { describeDatabaseError } from './database/classify-database-error.ts';
 import { OrchestratorError, RETRYABLE_CODES } from './errors.ts';
@@ -125,9 +125,6 @@ function printGate(report: GateReport): void {
   if (!report.passed) process.exitCode = EXIT_NOT_UP_TO_DATE;
 }
 
-/** The project, for commands that take it directly rather than a command context. */
-const project = async () => (await context([])).project;
-
 program
   .command('generate')
   .description("write a migration for each plugin whose models changed since its latest migration (needs no database)")
@@ -199,9 +196,9 @@ program
 Refuses, changing nothing, when a migration to undo has no down.sql, its down.sql touches another
 plugin's objects, or it would drop a table that another plugin's foreign keys reference (roll that
 plugin back first). Off a terminal it needs --yes. Exit codes: 0 rolled back (or nothing to do), 1 refused or failed.`)
-  .action(async (plugin: string, options: RollbackOptions) => {
+  .action(async (plugin: string, options: RollbackTarget & { yes?: boolean; json?: boolean }) => {
     const { rollbackCommand } = await import('./commands/rollback.ts');
-    console.log(await rollbackCommand(await project(), plugin, options));
+    console.log(await rollbackCommand(await context([]), { ...options, plugin }));
   });
 
 program
@@ -215,9 +212,9 @@ program
   .addHelpText('after', `
 Refuses, changing nothing, a migration that has not failed (applied, or never tried).
 Exit codes: 0 recorded (or nothing to record), 1 refused.`)
-  .action(async (plugin: string, migration: string, options: ResolveOptions) => {
+  .action(async (plugin: string, migration: string, options: ResolveFlags) => {
     const { resolveCommand } = await import('./commands/resolve.ts');
-    console.log(await resolveCommand(await project(), plugin, migration, options));
+    console.log(await resolveCommand(await context([]), plugin, migration, options));
   });
 
 program
@@ -240,7 +237,7 @@ of each migration remains the guard between plugins.`,
   )
   .action(async (options: { rolePrefix?: string; referencesOnly?: boolean; json?: boolean }) => {
     const { rolesCommand } = await import('./commands/roles.ts');
-    console.log(await rolesCommand(await project(), options));
+    console.log(await rolesCommand(await context([]), options));
   });
 
 program
@@ -251,7 +248,7 @@ program
   .addOption(new Option('--json', 'print machine-readable JSON'))
   .action(async (plugin: string, migration: string | undefined, options: { json?: boolean }) => {
     const { sqlCommand } = await import('./commands/sql.ts');
-    console.log(await sqlCommand(await project(), plugin, migration, options));
+    console.log(await sqlCommand(await context([]), { ...options, plugin, ...(migration !== undefined ? { migration } : {}) }));
   });
 
 program
@@ -288,7 +285,7 @@ Exit codes: 0 every plugin matches its latest migration; 2 a migration is missin
 (e.g. an invalid schema, or a change generate refuses).`)
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { checkCommand } = await import('./commands/check.ts');
-    printGate(await checkCommand(await project(), plugins, options));
+    printGate(await checkCommand(await context(plugins), options));
   });
 
 program
@@ -305,7 +302,7 @@ Exit codes: 0 no drift; 2 drift found, or a plugin could not be judged (a half-a
 migration, migrations without any snapshot.prisma); 1 error.`)
   .action(async (plugins: string[], options: { json?: boolean }) => {
     const { driftCommand } = await import('./commands/drift.ts');
-    printGate(await driftCommand(await project(), plugins, options));
+    printGate(await driftCommand(await context(plugins), options));
   });
 
 program
@@ -321,7 +318,7 @@ in one transaction, and nothing else runs. When they differ, nothing is written,
 (BASELINE_MISMATCH, exit 1) prints the SQL that tells them apart.`)
   .action(async (plugin: string, options: { json?: boolean }) => {
     const { baselineCommand } = await import('./commands/baseline.ts');
-    console.log(await baselineCommand(await project(), plugin, options));
+    console.log(await baselineCommand(await context([]), { ...options, plugin }));
   });
 
 program
@@ -329,10 +326,11 @@ program
   .description("drop everything a plugin owns in DATABASE_URL (its tables, enums, join tables and history table) in one transaction; refused while an installed plugin depends on it")
   .argument('<plugin>', 'the plugin to remove from the database (it may already be gone from plugins/)')
   .option('-y, --yes', 'do not ask: confirm the data loss (needed off a terminal, e.g. in CI)')
+  .option('--role-prefix <prefix>', 'PostgreSQL: the plugin\'s role <prefix><plugin> is dropped with its tables, if it exists (default plugin_; env ORCHESTRATOR_ROLE_PREFIX); SQLite has no roles')
   .addOption(new Option('--json', 'print what was dropped as JSON'))
-  .action(async (plugin: string, options: { yes?: boolean; json?: boolean }) => {
+  .action(async (plugin: string, options: { yes?: boolean; rolePrefix?: string; json?: boolean }) => {
     const { uninstallCommand } = await import('./commands/uninstall.ts');
-    console.log(await uninstallCommand(await project(), plugin, options));
+    console.log(await uninstallCommand(await context([]), { ...options, plugin }));
   });
 
 program
@@ -340,10 +338,11 @@ program
   .description("rename a plugin: its folder (plugins/<old> → plugins/<new>, manifests updated) and its history table in DATABASE_URL, so it is not installed again from scratch")
   .argument('<old>', 'the current name (its folder may already be renamed: then only the database and manifests change)')
   .argument('<new>', 'the new name; refused when a plugin of that name exists')
+  .option('--role-prefix <prefix>', 'PostgreSQL: when the role <prefix><old> exists, the plugin\'s objects go to a new role <prefix><new> and the old one is dropped (default plugin_; env ORCHESTRATOR_ROLE_PREFIX); SQLite has no roles')
   .addOption(new Option('--json', 'print what was renamed as JSON'))
-  .action(async (from: string, to: string, options: { json?: boolean }) => {
+  .action(async (from: string, to: string, options: { rolePrefix?: string; json?: boolean }) => {
     const { renameCommand } = await import('./commands/rename.ts');
-    console.log(await renameCommand(await project(), from, to, options));
+    console.log(await renameCommand(await context([]), { ...options, from, to }));
   });
 
 program
@@ -355,7 +354,7 @@ program
   .addOption(new Option('--json', 'print the result as JSON'))
   .action(async (plugin: string, options: { name?: string; engine: DiffEngineKind; json?: boolean }) => {
     const { squashCommand } = await import('./commands/squash.ts');
-    console.log(await squashCommand(await project(), plugin, options));
+    console.log(await squashCommand(await context([]), { ...options, plugin }));
   });
 
 program

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { deploy, deployTargets, generate, OrchestratorError, resolveContext, status, statusTargets, type DeployReport, type ProgressEvent } from '../orchestrator/api/index.ts';
+import { check, deploy, deployTargets, drift, generate, OrchestratorError, resolveContext, rollback, status, statusTargets, uninstall, type DeployReport, type ProgressEvent } from '../orchestrator/api/index.ts';
 import { dumpDatabase } from './support/database-dump.ts';
 import { freshDatabasePerTest } from './support/fresh-database-per-test.ts';
 import { REPO_ROOT, examplePlugins } from './support/temp-project.ts';
@@ -116,6 +117,69 @@ for (const provider of PROVIDERS_UNDER_TEST) {
       assert.equal(deployed.verdict, 'ok');
       const read = await statusTargets({ projectDir: project.root, env: {}, targets });
       assert.deepEqual(read.summary, { upToDate: 2, notUpToDate: 0, failed: 0 });
+    });
+
+    /** The example plugins generated and deployed through the API. */
+    async function deployedProject() {
+      const project = fresh.project(examplePlugins());
+      const options = { projectDir: project.root, databaseUrl: fresh.db.url, env: {} };
+      const { plugins } = await generate({ ...options, name: 'init' });
+      const deployed = await deploy(options);
+      assert.equal(deployed.applied, 2, String(deployed.error));
+      return { project, options, init: plugins[0]!.migration! };
+    }
+
+    test('check returns the plugins whose models changed without a migration, with the SQL generate would write; none once generated', async () => {
+      const project = fresh.project(examplePlugins());
+      const options = { projectDir: project.root, env: {} };
+      const before = await check(options);
+      assert.equal(before.clean, false);
+      assert.deepEqual(before.checked, ['one', 'two']);
+      const created = (lines: string[]) => lines.flatMap((line) => /^CREATE TABLE "(\w+)"/.exec(line)?.[1] ?? []);
+      assert.deepEqual(before.changes.map((change) => [change.plugin, created(change.summary)]), [['one', ['books']], ['two', ['users']]]);
+      assert.match(before.changes[0]!.sql, /CREATE TABLE "books"/);
+      await generate(options);
+      const after = await check({ ...options, plugins: ['two'] });
+      assert.deepEqual({ ...after }, { clean: true, checked: ['two'], changes: [] });
+    });
+
+    test('drift returns each plugin\'s state: none after deploy, drift with the restoring SQL once a column is added by hand', async () => {
+      const { options, init } = await deployedProject();
+      const clean = await drift(options);
+      assert.equal(clean.clean, true);
+      assert.deepEqual(clean.plugins.map((plugin) => [plugin.plugin, plugin.drift, plugin.expected, plugin.applied]), [['one', 'none', `the snapshot of ${init}`, 1], ['two', 'none', `the snapshot of ${init}`, 1]]);
+      await fresh.db.exec('ALTER TABLE books ADD COLUMN isbn TEXT');
+      const drifted = await drift({ ...options, plugins: ['one'] });
+      assert.equal(drifted.clean, false);
+      assert.deepEqual(drifted.plugins.map((plugin) => [plugin.plugin, plugin.drift]), [['one', 'drift']]);
+      assert.ok(drifted.plugins[0]!.summary.some((line) => /books/.test(line)), drifted.plugins[0]!.sql);
+    });
+
+    test('rollback loses data: refused without yes (database unchanged), done with yes: true; its result names what was undone', async () => {
+      const { options, init } = await deployedProject();
+      const before = await dumpDatabase(fresh.db);
+      const refusal = await rollback({ ...options, plugin: 'two' }).then(() => null, (error: unknown) => error);
+      assert.ok(refusal instanceof OrchestratorError && refusal.code === 'CONFIRMATION_REQUIRED', String(refusal));
+      assert.match(refusal.describe(), /yes: true/);
+      assert.deepEqual(await dumpDatabase(fresh.db), before);
+      const done = await rollback({ ...options, plugin: 'two', yes: true });
+      assert.deepEqual([done.plugin, done.rolledBack], ['two', [init]]);
+      assert.deepEqual((await status(options)).plugins.map((plugin) => [plugin.plugin, plugin.pending]), [['one', []], ['two', [init]]]);
+    });
+
+    test('uninstall loses data: refused without yes; with yes: true it returns what it dropped, and the role it retired (none on SQLite)', async () => {
+      const { options } = await deployedProject();
+      // A prefix of this run's own: no role of that name exists, so none may be dropped.
+      const rolePrefix = `api${randomBytes(4).toString('hex')}_`;
+      const before = await dumpDatabase(fresh.db);
+      await assert.rejects(uninstall({ ...options, plugin: 'two', rolePrefix }), (error) => error instanceof OrchestratorError && error.code === 'CONFIRMATION_REQUIRED');
+      assert.deepEqual(await dumpDatabase(fresh.db), before);
+      await assert.rejects(uninstall({ ...options, plugin: 'one', rolePrefix, yes: true }), (error) => error instanceof OrchestratorError && error.code === 'PLUGIN_IN_USE');
+      const done = await uninstall({ ...options, plugin: 'two', rolePrefix, yes: true });
+      assert.deepEqual(done.uninstalled.tables, [{ name: 'users', rows: 0 }]);
+      assert.equal(done.uninstalled.historyTable, '_prisma_migrations_two');
+      assert.deepEqual(done.role, provider === 'sqlite' ? null : { plugin: 'two', role: `${rolePrefix}two`, outcome: 'absent' });
+      assert.deepEqual((await fresh.db.tables()).sort(), ['_prisma_migrations_one', 'books']);
     });
 
     test('a deploy refused before any SQL runs throws an OrchestratorError with its stable code, and leaves the database as it was', async () => {

@@ -279,6 +279,57 @@ describe('a PostgreSQL role per plugin', () => {
     assert.equal(await tryAs(other, `${options.prefix}two`, 'SELECT 1'), '28000', 'NOLOGIN');
   });
 
+  /** The names of the roles that start with `prefix`, sorted. */
+  async function rolesNamed(db: TestDatabase, prefix: string): Promise<string[]> {
+    return (await db.query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE starts_with(rolname, '${prefix}') ORDER BY 1`)).map((row) => row.rolname);
+  }
+
+  test('uninstall of a leaf plugin drops its role after its tables; the other plugins\' roles stay', async () => {
+    const { db: other, project: leaf } = await fresh();
+    const prefix = `${PREFIX}un_`;
+    assert.equal((await leaf.cli(['generate'])).exitCode, 0);
+    assert.equal((await leaf.cli(['deploy', '--manage-roles', '--role-prefix', prefix])).exitCode, 0);
+    const removed = await leaf.cli(['uninstall', 'three', '--yes', '--role-prefix', prefix]);
+    assert.equal(removed.exitCode, 0, removed.stderr);
+    assert.match(removed.stdout, new RegExp(`dropped 1 table\\(s\\), 0 enum\\(s\\) and its history table\\.\\nDropped role ${prefix}three\\.`));
+    assert.deepEqual(await rolesNamed(other, prefix), [`${prefix}one`, `${prefix}two`]);
+    assert.deepEqual(Object.keys(await owners(other)).filter((name) => name.includes('note') || name.includes('three')), []);
+    // A role of the plugin's name that roles never set up in this database is not uninstall's to drop.
+    const stray = `${PREFIX}stray_`;
+    await other.exec(`CREATE ROLE "${stray}two" NOLOGIN`);
+    const second = await leaf.cli(['uninstall', 'two', '--yes', '--role-prefix', stray]);
+    assert.equal(second.exitCode, 0, second.stderr);
+    assert.doesNotMatch(second.stdout, /role/i);
+    assert.deepEqual(await rolesNamed(other, stray), [`${stray}two`]);
+  });
+
+  test('rename moves the plugin\'s tables to the new name\'s role and drops the old role; a later deploy --manage-roles is a no-op', async () => {
+    const { db: other, project: moved } = await fresh();
+    const prefix = `${PREFIX}mv_`;
+    const args = ['--role-prefix', prefix];
+    assert.equal((await moved.cli(['generate'])).exitCode, 0);
+    assert.equal((await moved.cli(['deploy', '--manage-roles', ...args])).exitCode, 0);
+    const renamed = await moved.cli(['rename', 'two', 'members', ...args]);
+    assert.equal(renamed.exitCode, 0, renamed.stderr);
+    assert.match(renamed.stdout, new RegExp(`roles: created role ${prefix}members \\(NOLOGIN\\)`));
+    assert.match(renamed.stdout, new RegExp(`roles: table users: owner ${prefix}two → ${prefix}members`));
+    assert.match(renamed.stdout, new RegExp(`Dropped role ${prefix}two\\.`));
+    // The dependency renamed too: its dependents keep what they were granted on its tables.
+    const json = await moved.cli(['rename', 'one', 'library', ...args, '--json']);
+    assert.equal(json.exitCode, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { role: { role: string; retired: { outcome: string } } };
+    assert.deepEqual([report.role.role, report.role.retired.outcome], [`${prefix}library`, 'dropped']);
+    assert.deepEqual(await rolesNamed(other, prefix), [`${prefix}library`, `${prefix}members`, `${prefix}three`]);
+    const tableOwners = await owners(other);
+    assert.deepEqual([tableOwners.books, tableOwners.books_id_seq, tableOwners.users, tableOwners.users_id_seq], [`${prefix}library`, `${prefix}library`, `${prefix}members`, `${prefix}members`]);
+    const [reads] = await other.query<{ books: boolean; update: boolean }>(`SELECT has_table_privilege('${prefix}members', 'books', 'SELECT') AS books, has_table_privilege('${prefix}members', 'books', 'UPDATE') AS update`);
+    assert.deepEqual({ ...reads }, { books: true, update: false });
+
+    const again = await moved.cli(['deploy', '--manage-roles', ...args]);
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.match(again.stdout.trim(), /^Nothing to deploy: 3 plugin\(s\) up to date on \S+\.$/, 'no role changed, no migration applied');
+  });
+
   test('roles are cluster-wide: 12 sessions creating the same role and membership at once all succeed (duplicate_object and unique_violation are checked, not fatal)', async () => {
     const connections = await Promise.all(Array.from({ length: 12 }, () => openDatabase(db.url, project.root, { create: false })));
     try {

@@ -1,20 +1,14 @@
-import type { Project } from '../config/load-project.ts';
-import { recordBaseline } from '../baseline/record-baseline.ts';
-import { withDriftContext } from '../drift/with-drift-context.ts';
-import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import { baselineProject, type BaselineOptions } from '../baseline/baseline-project.ts';
+import type { CommandContext } from '../context/command-context.ts';
 
 /** `baseline <plugin> [--json]`: records a plugin's migrations as applied on a database that already holds its tables, once they are verified to match. */
-export async function baselineCommand(project: Project, pluginName: string, options: { json?: boolean }): Promise<string> {
-  const allPlugins = discoverPlugins(project.pluginsDir);
-  const [plugin] = selectPlugins(allPlugins, [pluginName]);
-  return withDriftContext(project, allPlugins, 'baseline', async (context, db) => {
-    const result = await recordBaseline(context, plugin!, allPlugins);
-    if (options.json) return JSON.stringify({ database: db.displayUrl, ...result }, null, 2);
-    if (result.recorded.length === 0) return `Nothing to baseline: every migration of plugin "${result.plugin}" is already applied on ${db.displayUrl}.`;
-    return [
-      `Plugin "${result.plugin}": its tables on ${db.displayUrl} match ${result.verifiedAgainst}.`,
-      `Recorded ${result.recorded.length} migration(s) as applied without running them (version ${plugin!.version}):`,
-      ...result.recorded.map((name) => `  ${name}`),
-    ].join('\n');
-  });
+export async function baselineCommand(context: CommandContext, options: BaselineOptions & { json?: boolean }): Promise<string> {
+  const { version, ...report } = await baselineProject(context, options);
+  if (options.json) return JSON.stringify(report, null, 2);
+  if (report.recorded.length === 0) return `Nothing to baseline: every migration of plugin "${report.plugin}" is already applied on ${report.database}.`;
+  return [
+    `Plugin "${report.plugin}": its tables on ${report.database} match ${report.verifiedAgainst}.`,
+    `Recorded ${report.recorded.length} migration(s) as applied without running them (version ${version}):`,
+    ...report.recorded.map((name) => `  ${name}`),
+  ].join('\n');
 }

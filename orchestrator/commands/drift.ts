@@ -1,24 +1,13 @@
-import type { Project } from '../config/load-project.ts';
+import type { CommandContext } from '../context/command-context.ts';
 import type { GateReport } from './gate-report.ts';
-import { detectDrift, type PluginDrift } from '../drift/detect-drift.ts';
-import { withDriftContext } from '../drift/with-drift-context.ts';
-import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
-import { readPluginStates } from '../status/read-plugin-states.ts';
+import type { PluginDrift } from '../drift/detect-drift.ts';
+import { driftProject } from '../drift/drift-project.ts';
 
 /** `drift [plugin...] [--json]`: the live database's own objects of each plugin against what its applied migrations leave. Writes nothing. */
-export async function driftCommand(project: Project, pluginNames: string[], options: { json?: boolean }): Promise<GateReport> {
-  const allPlugins = discoverPlugins(project.pluginsDir);
-  const plugins = selectPlugins(allPlugins, pluginNames);
-  return withDriftContext(project, allPlugins, 'drift', async (context, db) => {
-    const { states } = await readPluginStates(db, plugins, { knownPlugins: allPlugins.map((plugin) => plugin.name), write: false });
-    const results: PluginDrift[] = [];
-    for (const state of states) results.push(await detectDrift(context, state));
-    const clean = results.every((result) => result.drift === 'none');
-    const text = options.json
-      ? JSON.stringify({ database: db.displayUrl, clean, plugins: results }, null, 2)
-      : [`Database: ${db.displayUrl}`, ...results.map(describe)].join('\n');
-    return { passed: clean, text };
-  });
+export async function driftCommand(context: CommandContext, options: { json?: boolean }): Promise<GateReport> {
+  const report = await driftProject(context);
+  const text = options.json ? JSON.stringify(report, null, 2) : [`Database: ${report.database}`, ...report.plugins.map(describe)].join('\n');
+  return { passed: report.clean, text };
 }
 
 function describe(result: PluginDrift): string {

@@ -36,3 +36,8 @@ export async function reportTask<T>(
     throw error;
   }
 }
+
+/** The deploy-lock options of a command that waits for another's lock: each wait is reported as a `lock-waiting` event. */
+export function reportLockWaits(listener: ProgressListener, command: string): { onWait(message: string): void } {
+  return { onWait: (message) => void listener({ type: 'lock-waiting', command, message }) };
+}

@@ -1,5 +1,5 @@
 import type { CommandContext } from '../context/command-context.ts';
-import { reportTask } from '../context/progress-event.ts';
+import { reportLockWaits, reportTask } from '../context/progress-event.ts';
 import { parseDatabaseUrl } from '../database/database-url.ts';
 import type { OrchestratorError } from '../errors.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
@@ -63,7 +63,7 @@ export async function deployProject(context: CommandContext, options: DeployOpti
       ...NO_OVERRIDES,
       ...options,
       env: context.env,
-      onWait: (message) => void progress({ type: 'lock-waiting', command: 'deploy', message }),
+      ...reportLockWaits(progress, 'deploy'),
       onRoleChanges: (changes) => roleChanges.push(...changes),
       async runSteps(steps) {
         applying = true;

@@ -8,6 +8,8 @@ import { OrchestratorError } from '../errors.ts';
 import { isProjectFolder, listProjectFolder } from '../files/project-files.ts';
 import { isValidPluginName } from '../plugins/discover-plugins.ts';
 import { MANIFEST_FILE, historyTableName } from '../plugins/plugin.ts';
+import { renamePluginRole, type RenamedRole } from '../roles/rename-plugin-role.ts';
+import type { RoleOptions } from '../roles/role-options.ts';
 
 export interface RenameResult {
   from: string;
@@ -18,6 +20,8 @@ export interface RenameResult {
   manifests: string[];
   /** Whether this database held the plugin's history (renamed), or none (not installed here). */
   history: 'renamed' | 'not-installed';
+  /** PostgreSQL with roles managed: the new name's role, which took the plugin's objects, and the old one's retirement. Else null. */
+  role: RenamedRole | null;
 }
 
 /**
@@ -27,9 +31,10 @@ export interface RenameResult {
  * manifests that name the plugin. A folder already renamed by the user (or by a rename run
  * against another database, e.g. another tenant) is taken as is: only the database part and the
  * manifests are done. The database rename runs in one transaction under the deploy lock, and the
- * files change inside it: a failure of either undoes both.
+ * files change inside it: a failure of either undoes both. Then, still under the lock, the old
+ * name's role (if roles are managed) hands the plugin's objects to the new name's role.
  */
-export async function renamePlugin(db: Database, project: Project, from: string, to: string): Promise<RenameResult> {
+export async function renamePlugin(db: Database, project: Project, from: string, to: string, roles: RoleOptions): Promise<RenameResult> {
   for (const name of [from, to]) {
     if (!isValidPluginName(name)) {
       throw new OrchestratorError('CONFIG_INVALID', `"${name}" is not a valid plugin name.`, { fix: 'Use a lowercase letter, then lowercase letters, digits or "_", at most 44 characters.' });
@@ -58,7 +63,8 @@ export async function renamePlugin(db: Database, project: Project, from: string,
       files.undo();
       throw error;
     }
-    return { from, to, folder: hasFrom ? 'moved' : 'already', manifests: files.written, history };
+    const role = db.pluginRoles ? await renamePluginRole(db, project, roles, from, to) : null;
+    return { from, to, folder: hasFrom ? 'moved' : 'already', manifests: files.written, history, role };
   });
 }
 

@@ -3,17 +3,27 @@ import { classifyDatabaseError, describeDatabaseError } from '../database/classi
 import type { Database } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { Plugin } from '../plugins/plugin.ts';
+import { retireManagedPluginRole, type RetiredRole } from '../roles/retire-plugin-role.ts';
+import type { RoleOptions } from '../roles/role-options.ts';
 import { previewStatement } from '../sql/sql-text.ts';
 import { planUninstall, type UninstallPlan } from './plan-uninstall.ts';
+
+export interface Uninstalled {
+  /** What was dropped. */
+  plan: UninstallPlan;
+  /** Where the database has roles (PostgreSQL): what became of the plugin's role. Null where it has none (SQLite). */
+  role: RetiredRole | null;
+}
 
 /**
  * Drops what `confirmed` lists (planUninstall), in one transaction under the deploy lock, so a
  * concurrent deploy never sees half a plugin. The plan is read again under the lock: if the
- * database changed since the user confirmed, nothing is dropped. Returns the plan carried out.
+ * database changed since the user confirmed, nothing is dropped. Then, still under the lock, the
+ * plugin's role (roles, deploy --manage-roles) is retired with it: it owns nothing any more.
  */
-export async function uninstallPlugin(db: Database, project: Project, allPlugins: Plugin[], confirmed: UninstallPlan): Promise<UninstallPlan> {
-  return db.withDeployLock(() =>
-    db.transaction(async (tx) => {
+export async function uninstallPlugin(db: Database, project: Project, allPlugins: Plugin[], confirmed: UninstallPlan, roles: RoleOptions): Promise<Uninstalled> {
+  return db.withDeployLock(async () => {
+    const dropped = await db.transaction(async (tx) => {
       const plan = await planUninstall(db, project, allPlugins, confirmed.plugin);
       if (objectsOf(plan) !== objectsOf(confirmed)) {
         throw new OrchestratorError('CONFIRMATION_REQUIRED', `What uninstalling plugin "${plan.plugin}" would drop changed since it was confirmed (another process changed ${db.displayUrl}). Nothing was dropped.`, {
@@ -32,8 +42,9 @@ export async function uninstallPlugin(db: Database, project: Project, allPlugins
         }
       }
       return plan;
-    }),
-  );
+    });
+    return { plan: dropped, role: db.pluginRoles ? await retireManagedPluginRole(db, roles, dropped.plugin) : null };
+  });
 }
 
 /** The objects a plan drops, comparable as one string. */
