@@ -4,7 +4,7 @@ import type { Project } from '../config/load-project.ts';
 import { readJsonObject } from '../config/read-json-object.ts';
 import type { Database } from '../database/database.ts';
 import { HISTORY_TABLE_PREFIX, readHistoryTables } from '../database/history-store.ts';
-import { OrchestratorError } from '../errors.ts';
+import { OrchestratorError, errorMessage } from '../errors.ts';
 import { isProjectFolder, listProjectFolder } from '../files/project-files.ts';
 import { isValidPluginName } from '../plugins/discover-plugins.ts';
 import { MANIFEST_FILE, historyTableName } from '../plugins/plugin.ts';
@@ -63,7 +63,14 @@ export async function renamePlugin(db: Database, project: Project, from: string,
       files.undo();
       throw error;
     }
-    const role = db.pluginRoles ? await renamePluginRole(db, project, roles, from, to) : null;
+    const role = db.pluginRoles ? await renamePluginRole(db, project, roles, from, to).catch((error: unknown) => {
+      // The rename is committed: say so, whatever the role step's own message says about changes.
+      const cause = error instanceof OrchestratorError ? error.describe() : errorMessage(error);
+      throw new OrchestratorError(error instanceof OrchestratorError ? error.code : 'DATABASE_PERMISSION_DENIED', `Plugin "${from}" was renamed to "${to}" (its folder, manifests and history table), but its role could not be moved to the new name:\n${cause}`, {
+        fix: `Run "orchestrator roles" as a user with the privileges named above: it hands the plugin's tables to the role of "${to}".`,
+        cause: error,
+      });
+    }) : null;
     return { from, to, folder: hasFrom ? 'moved' : 'already', manifests: files.written, history, role };
   });
 }
