@@ -71,7 +71,7 @@ describe('the npm package, installed from its tarball into a fresh application',
   test('importing the package runs no command, and exports the API', async () => {
     const app = await freshApp();
     const run = await execa('node', ['--input-type=module', '-e', `const api = await import('${PACKAGE_NAME}'); console.log(Object.keys(api).sort().join(' '));`], { cwd: app });
-    assert.equal(String(run.stdout), 'GRAPH_FORMATS OrchestratorError RETRYABLE_CODES apiCommand deploy deployTargets generate graph resolveContext status statusTargets');
+    assert.equal(String(run.stdout), 'GRAPH_FORMATS OrchestratorError RETRYABLE_CODES apiCommand baseline check deploy deployTargets drift generate graph rename resolve resolveContext roles rollback sql squash status statusTargets uninstall');
     assert.equal(String(run.stderr), '');
     assert.equal(existsSync(path.join(app, 'data')), false);
   });
