@@ -110,6 +110,12 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** How many rows a table of the migrated schema holds (for the data-loss summaries of uninstall and generate). */
+export async function countRows(runner: SqlRunner, table: string): Promise<number> {
+  const [row] = await runner.query<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM ${quoteIdentifier(table)}`);
+  return Number(row?.n ?? 0);
+}
+
 /**
  * A statement of `runBatch` failed. `index` is its position in the batch; undefined when every
  * statement ran and the commit failed (a deferred constraint, a foreign key check).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Provider } from '../config/provider.ts';
 import { OrchestratorError } from '../errors.ts';
-import type { Database, SqlRunner } from './database.ts';
+import { quoteIdentifier, type Database, type SqlRunner } from './database.ts';
 
 /** Every history table's name starts with this; the rest is the plugin's name. */
 export const HISTORY_TABLE_PREFIX = '_prisma_migrations_';
@@ -122,7 +122,7 @@ export async function readHistoryTables(db: Database, wanted: string[], options:
   for (let start = 0; start < present.length; start += TABLES_PER_QUERY) {
     const chunk = present.slice(start, start + TABLES_PER_QUERY);
     const version = (table: string) => (found.get(table)!.columns.has(VERSION_COLUMN) ? `"${VERSION_COLUMN}"` : `NULL AS "${VERSION_COLUMN}"`);
-    const union = chunk.map((table) => `SELECT '${table.replace(/'/g, "''")}' AS "history_table", ${ROW_COLUMNS}, ${version(table)} FROM "${table.replace(/"/g, '""')}"`).join(' UNION ALL ');
+    const union = chunk.map((table) => `SELECT '${table.replace(/'/g, "''")}' AS "history_table", ${ROW_COLUMNS}, ${version(table)} FROM ${quoteIdentifier(table)}`).join(' UNION ALL ');
     // Sorted here, not by the query: an ORDER BY over the union costs PostgreSQL a sort per branch.
     for (const row of await db.query<HistoryRow & { history_table: string } & Record<string, unknown>>(union)) {
       const { history_table: table, ...rest } = row;

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
 import { primaryKeyName } from '../ownership/constraint-names.ts';
+import { UNIT_SAVEPOINT } from './transaction-framing.ts';
 import { BatchError, literalNumber, quoteIdentifier, type Database, type BatchOptions, type GroupMode, type LiveForeignKey, type RunAs, type SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
@@ -12,9 +13,6 @@ import { PostgresPluginRoles } from './postgres-plugin-roles.ts';
 
 /** The first key of the deploy lock (`pg_try_advisory_lock(int, int)`); the second is the schema's. */
 const DEPLOY_LOCK_CLASS = 72_605_041; // any constant works, as long as it never changes
-
-/** The savepoint of a unit in an all-or-nothing group; units do not nest, so one name does. */
-const SAVEPOINT = 'orchestrator_unit';
 
 /** How often a waiting deploy tries the lock again, and how often it says who holds it. */
 const LOCK_POLL_MS = 250;
@@ -181,7 +179,7 @@ export class PostgresDatabase implements Database {
 
   async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const group = this.group && !this.group.ended ? this.group : undefined;
-    const [begin, commit, rollback] = group ? [`SAVEPOINT ${SAVEPOINT}`, `RELEASE SAVEPOINT ${SAVEPOINT}`, 'ROLLBACK'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
+    const [begin, commit, rollback] = group ? [`SAVEPOINT ${UNIT_SAVEPOINT}`, `RELEASE SAVEPOINT ${UNIT_SAVEPOINT}`, 'ROLLBACK'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
     if (group && !group.begun) {
       await this.query('BEGIN');
       group.begun = true;
@@ -213,7 +211,7 @@ export class PostgresDatabase implements Database {
     const { statements, originalIndex } = this.withRole(original, options.runAs);
     // The `;` on its own line: a statement may end in a `-- comment`, which would swallow it.
     const body = statements.map((sql) => `${sql}\n;\n`).join('');
-    const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${SAVEPOINT};\n${body}RELEASE SAVEPOINT ${SAVEPOINT};` : `BEGIN;\n${body}`;
+    const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${UNIT_SAVEPOINT};\n${body}RELEASE SAVEPOINT ${UNIT_SAVEPOINT};` : `BEGIN;\n${body}`;
     try {
       await this.query(text);
       if (group) group.begun = true;
@@ -230,7 +228,7 @@ export class PostgresDatabase implements Database {
       if (group) {
         // The group's earlier units stay in place while the statements run again from the savepoint.
         group.ended = true;
-        if (locate) index = await this.findFailingStatement(statements, `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`).catch(() => undefined);
+        if (locate) index = await this.findFailingStatement(statements, `ROLLBACK TO SAVEPOINT ${UNIT_SAVEPOINT}`).catch(() => undefined);
         await this.query('ROLLBACK').catch(() => {});
       } else {
         // A failed multi-statement query leaves its transaction open and aborted.

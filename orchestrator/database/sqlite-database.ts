@@ -3,12 +3,8 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { OrchestratorError } from '../errors.ts';
 import { describeDatabaseError, driverErrorCode, sqliteBusyTimeoutMs } from './classify-database-error.ts';
+import { UNIT_SAVEPOINT } from './transaction-framing.ts';
 import { BatchError, literalNumber, quoteIdentifier, type Database, type BatchOptions, type GroupMode, type LiveForeignKey, type SqlRunner } from './database.ts';
-
-/** How long a deploy waits for another process's write transaction before giving up (SQLITE_BUSY, then LOCK_TIMEOUT). */
-
-/** The savepoint of a group's unit; units do not nest, so one name does. */
-const SAVEPOINT = 'orchestrator_unit';
 
 interface Group {
   mode: GroupMode;
@@ -177,20 +173,20 @@ export class SqliteDatabase implements Database {
         throw error;
       }
     }
-    this.db.exec(`SAVEPOINT ${SAVEPOINT}`);
+    this.db.exec(`SAVEPOINT ${UNIT_SAVEPOINT}`);
     this.depth++;
     try {
       const result = await work(this);
       this.checkForeignKeys();
-      this.db.exec(`RELEASE ${SAVEPOINT}`);
+      this.db.exec(`RELEASE ${UNIT_SAVEPOINT}`);
       return result;
     } catch (error) {
       if (group.mode === 'all-or-nothing') {
         this.rollbackGroup();
         group.ended = true;
       } else if (this.db.inTransaction) {
-        this.db.exec(`ROLLBACK TO ${SAVEPOINT}`);
-        this.db.exec(`RELEASE ${SAVEPOINT}`);
+        this.db.exec(`ROLLBACK TO ${UNIT_SAVEPOINT}`);
+        this.db.exec(`RELEASE ${UNIT_SAVEPOINT}`);
       }
       throw error;
     } finally {

@@ -20,7 +20,7 @@ export interface TransactionFraming {
   closeUnit(grouped: boolean): string[];
 }
 
-/** The savepoint name both databases give a group's unit (units do not nest). */
+/** The savepoint both databases give a group's unit (units do not nest), and previews show. */
 export const UNIT_SAVEPOINT = 'orchestrator_unit';
 
 /**

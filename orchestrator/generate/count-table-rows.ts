@@ -1,3 +1,4 @@
+import { countRows } from '../database/database.ts';
 import { withDatabase } from '../database/with-database.ts';
 import { errorMessage } from '../errors.ts';
 import { sqlDialectFor } from '../sql/sql-dialects.ts';
@@ -22,8 +23,7 @@ export async function countTableRows(url: string, projectRoot: string, tables: s
           counts.set(table, undefined);
           continue;
         }
-        const [row] = await db.query<{ n: number | string }>(`SELECT COUNT(*) AS "n" FROM "${name.replaceAll('"', '""')}"`);
-        counts.set(table, Number(row?.n ?? 0));
+        counts.set(table, await countRows(db, name));
       }
       return { counts };
     });

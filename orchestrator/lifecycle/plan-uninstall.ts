@@ -1,5 +1,5 @@
 import type { Project } from '../config/load-project.ts';
-import { quoteIdentifier, type Database } from '../database/database.ts';
+import { countRows, type Database } from '../database/database.ts';
 import { HISTORY_TABLE_PREFIX, readHistoryTables } from '../database/history-store.ts';
 import { OrchestratorError } from '../errors.ts';
 import { listMigrations, readLatestSnapshot } from '../migrations/migrations-folder.ts';
@@ -59,10 +59,7 @@ export async function planUninstall(db: Database, project: Project, allPlugins: 
   await refuseForeignKeys(db, name, new Set([...tables, historyTable].map(key)), ownership);
 
   const counted = [];
-  for (const table of tables) {
-    const [row] = await db.query<{ rows: number | string }>(`SELECT COUNT(*) AS "rows" FROM ${quoteIdentifier(table)}`);
-    counted.push({ name: table, rows: Number(row?.rows ?? 0) });
-  }
+  for (const table of tables) counted.push({ name: table, rows: await countRows(db, table) });
   const appliedMigrations = new Set((rows.get(historyTable) ?? []).filter((row) => row.finished_at !== null && row.rolled_back_at === null).map((row) => row.migration_name)).size;
   // Removed from the code: its tables cannot be told from the application's, so they stay; the summary names the candidates.
   const unclaimedTables = plugin ? [] : liveTables.filter((table) => !ownership.tables.has(table) && !table.startsWith(HISTORY_TABLE_PREFIX));
