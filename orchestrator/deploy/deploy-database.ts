@@ -1,11 +1,10 @@
 import type { Project } from '../config/load-project.ts';
+import { readProjectOwnership } from '../ownership/read-project-ownership.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS } from '../database/deploy-lock-options.ts';
 import { withDatabase } from '../database/with-database.ts';
 import { OrchestratorError } from '../errors.ts';
 import type { ObjectOwnership } from '../ownership/object-ownership.ts';
-import { collectOwnership } from '../ownership/table-ownership.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
 import type { DeployOverrides } from './deploy-overrides.ts';
 import { runDeploy, type DeployResult, type ProjectModel, type StepRunner } from './run-deploy.ts';
 import type { RoleChange } from '../database/plugin-role-store.ts';
@@ -52,7 +51,7 @@ export function lazyProjectModel(project: Project, allPlugins: Plugin[]): Projec
   return {
     allPlugins,
     get ownership() {
-      ownership ??= collectOwnership(readProjectModels(project, allPlugins).values());
+      ownership ??= readProjectOwnership(project, allPlugins);
       return ownership;
     },
   };

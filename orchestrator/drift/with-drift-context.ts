@@ -1,11 +1,10 @@
 import type { Project } from '../config/load-project.ts';
+import { readProjectOwnership } from '../ownership/read-project-ownership.ts';
 import type { Database } from '../database/database.ts';
 import { parseDatabaseUrl } from '../database/database-url.ts';
 import { withDatabase } from '../database/with-database.ts';
 import { createDiffEngine } from '../engine/create-diff-engine.ts';
-import { collectOwnership } from '../ownership/collect-ownership.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
 import type { DriftContext } from './detect-drift.ts';
 import { listLiveObjects } from './diff-live-database.ts';
 
@@ -16,7 +15,7 @@ import { listLiveObjects } from './diff-live-database.ts';
  * is closed on every path.
  */
 export async function withDriftContext<T>(project: Project, allPlugins: Plugin[], command: string, work: (context: DriftContext, db: Database) => Promise<T>): Promise<T> {
-  const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
+  const ownership = readProjectOwnership(project, allPlugins);
   const target = parseDatabaseUrl(project.databaseUrl, project.root);
   return withDatabase(project.databaseUrl, project.root, { create: false, command }, async (db) => {
     const live = await listLiveObjects(db);

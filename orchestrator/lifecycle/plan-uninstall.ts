@@ -1,13 +1,12 @@
 import type { Project } from '../config/load-project.ts';
+import { readProjectOwnership } from '../ownership/read-project-ownership.ts';
 import { countRows, type Database } from '../database/database.ts';
 import { HISTORY_TABLE_PREFIX, readHistoryTables } from '../database/history-store.ts';
 import { OrchestratorError } from '../errors.ts';
 import { listMigrations, readLatestSnapshot } from '../migrations/migrations-folder.ts';
-import { collectOwnership } from '../ownership/collect-ownership.ts';
 import type { ObjectOwnership } from '../ownership/object-ownership.ts';
 import { dependencyClosures } from '../plugins/dependency-order.ts';
 import { historyTableName, type Plugin } from '../plugins/plugin.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { readSnapshot } from '../schema/read-snapshot.ts';
 import { sqlDialectFor } from '../sql/sql-dialects.ts';
 
@@ -50,7 +49,7 @@ export async function planUninstall(db: Database, project: Project, allPlugins: 
   if (plugin) refuseInstalledDependents(plugin, allPlugins, installed);
 
   const key = (table: string) => sqlDialectFor(db.provider).nameKey(table);
-  const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
+  const ownership = readProjectOwnership(project, allPlugins);
   const owned = plugin ? ownedObjects(plugin, ownership) : { tables: new Set<string>(), enums: new Set<string>() };
   const ownedKeys = new Set([...owned.tables].map(key));
   const liveTables = await db.listTables();

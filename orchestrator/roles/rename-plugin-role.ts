@@ -1,9 +1,8 @@
 import type { Project } from '../config/load-project.ts';
+import { readProjectOwnership } from '../ownership/read-project-ownership.ts';
 import type { Database } from '../database/database.ts';
 import type { RoleCatalog, RoleChange } from '../database/plugin-role-store.ts';
-import { collectOwnership } from '../ownership/table-ownership.ts';
 import { discoverPlugins } from '../plugins/discover-plugins.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { planPluginRoles } from './plan-plugin-roles.ts';
 import { isManagedHere, retirePluginRole, type RetiredRole } from './retire-plugin-role.ts';
 import { pluginRoleName, type DependencyAccess, type RoleOptions } from './role-options.ts';
@@ -30,7 +29,7 @@ export async function renamePluginRole(db: Database, project: Project, options: 
   const catalog = await requirePluginRoles(db).readCatalog([oldRole]);
   if (!isManagedHere(catalog, oldRole)) return null;
   const allPlugins = discoverPlugins(project.pluginsDir);
-  const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
+  const ownership = readProjectOwnership(project, allPlugins);
   const [plan] = planPluginRoles(allPlugins, ownership, { ...options, dependencyAccess: accessHeld(catalog, oldRole) }).filter((role) => role.plugin === to);
   const { changes } = await syncPluginRoles(db, [plan!]);
   return { role: plan!.role, changes, retired: await retirePluginRole(db, options, from) };

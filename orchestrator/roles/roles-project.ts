@@ -1,11 +1,10 @@
 import type { CommandContext } from '../context/command-context.ts';
+import { readProjectOwnership } from '../ownership/read-project-ownership.ts';
 import { withDatabase } from '../database/with-database.ts';
 import type { RoleChange } from '../database/plugin-role-store.ts';
-import { collectOwnership } from '../ownership/table-ownership.ts';
 import { discoverPlugins } from '../plugins/discover-plugins.ts';
 import { planPluginRoles, type PluginRole } from './plan-plugin-roles.ts';
 import { roleOptions } from './role-options.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
 import { requirePluginRoles, syncPluginRoles } from './sync-plugin-roles.ts';
 
 export interface RolesOptions {
@@ -30,7 +29,7 @@ export interface RolesReport {
 export async function rolesProject(context: CommandContext, options: RolesOptions): Promise<RolesReport> {
   const { project } = context;
   const allPlugins = discoverPlugins(project.pluginsDir);
-  const roles = planPluginRoles(allPlugins, collectOwnership(readProjectModels(project, allPlugins).values()), roleOptions(options, context.env));
+  const roles = planPluginRoles(allPlugins, readProjectOwnership(project, allPlugins), roleOptions(options, context.env));
   return withDatabase(project.databaseUrl, project.root, { create: false, command: 'roles' }, async (db) => {
     requirePluginRoles(db);
     // The deploy lock: a deploy of the same schema neither creates tables meanwhile nor runs as a role being changed.

@@ -1,9 +1,8 @@
 import type { CommandContext } from '../context/command-context.ts';
+import { readProjectOwnership } from '../ownership/read-project-ownership.ts';
 import { reportLockWaits } from '../context/progress-event.ts';
 import { withDatabase } from '../database/with-database.ts';
-import { collectOwnership } from '../ownership/table-ownership.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
-import { readProjectModels } from '../schema/read-plugin-models.ts';
 import type { RollbackTarget } from './choose-rollback.ts';
 import { runRollback, type RollbackResult } from './run-rollback.ts';
 
@@ -24,7 +23,7 @@ export async function rollbackProject(context: CommandContext, options: Rollback
   const { project } = context;
   const allPlugins = discoverPlugins(project.pluginsDir);
   const [plugin] = selectPlugins(allPlugins, [options.plugin]);
-  const ownership = collectOwnership(readProjectModels(project, allPlugins).values());
+  const ownership = readProjectOwnership(project, allPlugins);
   const target = { ...(options.to !== undefined ? { to: options.to } : {}), ...(options.steps !== undefined ? { steps: options.steps } : {}) };
   const lock = reportLockWaits(context.progress, 'rollback');
   return withDatabase(project.databaseUrl, project.root, { create: false, command: 'rollback', lock }, async (db) => ({
