@@ -89,10 +89,10 @@ type OwnerLookup = (touched: TouchedObject) => { owner: string; table?: string }
 /** Compares names the dialect's way: ownership maps are keyed by exact names, SQLite ignores case. */
 function ownerLookup(input: OwnershipCheckInput, dialect: SqlDialect): OwnerLookup {
   const key = (name: string) => dialect.nameKey(name);
-  const tables = keyed(input.ownership.tables, key);
-  const enums = keyed(input.ownership.enums, key);
-  const indexes = keyed(input.ownership.indexes, key);
-  const liveIndexTables = keyed(input.liveIndexTables ?? new Map<string, string>(), key);
+  const tables = keyed(input.ownership.tables, dialect);
+  const enums = keyed(input.ownership.enums, dialect);
+  const indexes = keyed(input.ownership.indexes, dialect);
+  const liveIndexTables = keyed(input.liveIndexTables ?? new Map<string, string>(), dialect);
   const targetSchema = key(input.targetSchema);
   const found = (owner: string | undefined) => (owner === undefined ? undefined : { owner });
   return (touched) => {
@@ -120,8 +120,18 @@ function ownerLookup(input: OwnershipCheckInput, dialect: SqlDialect): OwnerLook
   };
 }
 
-function keyed(map: ReadonlyMap<string, string>, key: (name: string) => string): Map<string, string> {
-  return new Map([...map].map(([name, value]) => [key(name), value]));
+/** Keyed maps already built, per source map and dialect: the check runs once per plugin over the same project-wide maps. */
+const keyedMaps = new WeakMap<ReadonlyMap<string, string>, WeakMap<SqlDialect, Map<string, string>>>();
+
+function keyed(map: ReadonlyMap<string, string>, dialect: SqlDialect): Map<string, string> {
+  const byDialect = keyedMaps.get(map) ?? new WeakMap<SqlDialect, Map<string, string>>();
+  keyedMaps.set(map, byDialect);
+  let result = byDialect.get(dialect);
+  if (!result) {
+    result = new Map([...map].map(([name, value]) => [dialect.nameKey(name), value]));
+    byDialect.set(dialect, result);
+  }
+  return result;
 }
 
 const VERBS: Record<ObjectUse, string> = { write: 'changes', reference: 'references', read: 'reads' };
