@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isProvider, type Provider } from '../config/provider.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import type { Plugin } from '../plugins/plugin.ts';
-import { readReplaces, type ReplacedMigration } from './replaces-file.ts';
+import { readReplaces, REPLACES_FILE, type ReplacedMigration } from './replaces-file.ts';
 
 /**
  * A plugin's `migrations/` folder, in Prisma Migrate's layout:
@@ -42,21 +42,27 @@ export interface MigrationOnDisk {
 
 export function listMigrations(plugin: Plugin): MigrationOnDisk[] {
   if (!existsSync(plugin.migrationsDir)) return [];
-  return readdirSync(plugin.migrationsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && holdsMigrationFile(plugin, entry.name))
+  const folders = readdirSync(plugin.migrationsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
-    .sort()
-    .map((name) => readMigration(plugin, name));
+    .sort();
+  const migrations: MigrationOnDisk[] = [];
+  for (const name of folders) {
+    const files = folderFiles(plugin, name);
+    if (files.has(MIGRATION_FILE)) migrations.push(readMigration(plugin, name, files));
+  }
+  return migrations;
 }
 
 /**
- * Whether a migration folder has a migration.sql entry, even a broken link (read then reports it,
- * rather than skipping the folder). One lstat, not a listing of the folder: a no-op deploy asks
- * this of every migration of every plugin.
+ * The names in a migration folder: whether it holds a migration.sql entry (even a broken link,
+ * which reading then reports rather than skipping the folder), and a replaces.json. One listing
+ * answers both, where an lstat and an existsSync each cost a system call per migration of every
+ * no-op deploy.
  */
-function holdsMigrationFile(plugin: Plugin, name: string): boolean {
+function folderFiles(plugin: Plugin, name: string): ReadonlySet<string> {
   try {
-    return lstatSync(path.join(plugin.migrationsDir, name, MIGRATION_FILE), { throwIfNoEntry: false }) !== undefined;
+    return new Set(readdirSync(path.join(plugin.migrationsDir, name)));
   } catch (error) {
     throw new OrchestratorError('MIGRATION_INVALID', `Plugin "${plugin.name}": the migration folder ${path.join(plugin.migrationsDir, name)} cannot be read: ${errorMessage(error)}`, {
       fix: 'Check that the folder exists and that this user may read it.',
@@ -67,14 +73,31 @@ function holdsMigrationFile(plugin: Plugin, name: string): boolean {
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function readMigration(plugin: Plugin, name: string): MigrationOnDisk {
+function readMigration(plugin: Plugin, name: string, files: ReadonlySet<string>): MigrationOnDisk {
   const dir = path.join(plugin.migrationsDir, name);
   const sqlPath = path.join(dir, MIGRATION_FILE);
   const { sql, bytes } = readSqlFile(plugin, name, sqlPath);
   const lf = sql.replace(/\r\n/g, '\n');
   const checksum = checksumOf(lf);
-  const replaces = readReplaces(dir);
-  return { name, dir, sqlPath, sql, checksum, acceptedChecksums: new Set([checksum, checksumOf(bytes), checksumOf(lf.replace(/\n/g, '\r\n'))]), ...(replaces ? { replaces } : {}) };
+  const replaces = files.has(REPLACES_FILE) ? readReplaces(dir) : undefined;
+  let accepted: ReadonlySet<string> | undefined;
+  return {
+    name,
+    dir,
+    sqlPath,
+    sql,
+    checksum,
+    // Hashed on first use: a history row nearly always holds `checksum` itself (matchesChecksum).
+    get acceptedChecksums() {
+      return (accepted ??= new Set([checksum, checksumOf(bytes), checksumOf(lf.replace(/\n/g, '\r\n'))]));
+    },
+    ...(replaces ? { replaces } : {}),
+  };
+}
+
+/** Whether a history row's checksum is this migration's text (any of its accepted forms). */
+export function matchesChecksum(migration: MigrationOnDisk, checksum: string): boolean {
+  return checksum === migration.checksum || migration.acceptedChecksums.has(checksum);
 }
 
 /** A migration's down.sql (what rollback runs), or undefined when it has none (written before generate wrote them, or by hand). */

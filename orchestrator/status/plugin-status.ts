@@ -1,5 +1,5 @@
 import type { HistoryRow } from '../database/history-store.ts';
-import type { MigrationOnDisk } from '../migrations/migrations-folder.ts';
+import { matchesChecksum, type MigrationOnDisk } from '../migrations/migrations-folder.ts';
 import { replacedNames, type ReplacedMigration } from '../migrations/replaces-file.ts';
 
 /** Where one plugin's migrations folder and its history table stand relative to each other. */
@@ -52,10 +52,10 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
     const live = attempts.find(isInProgress);
     if (success) {
       status.applied.push(migration.name);
-      if (!migration.acceptedChecksums.has(success.checksum)) status.modified.push(migration.name);
+      if (!matchesChecksum(migration, success.checksum)) status.modified.push(migration.name);
     } else if (live) {
       status.inProgress.push({ name: migration.name, stepsDone: live.applied_steps_count, error: live.logs ?? '' });
-      if (!migration.acceptedChecksums.has(live.checksum)) status.modified.push(migration.name);
+      if (!matchesChecksum(migration, live.checksum)) status.modified.push(migration.name);
     } else if (attempts.at(-1) && isRolledBack(attempts.at(-1)!)) {
       status.pending.push(migration.name);
       status.rolledBack.push(migration.name);
@@ -83,7 +83,7 @@ export function comparePluginHistory(plugin: string, onDisk: MigrationOnDisk[], 
 
   // A pending folder with the checksum of a missing applied one is that migration, renamed.
   for (const migration of onDisk.filter((m) => status.pending.includes(m.name))) {
-    const from = [...missing].find(([, row]) => migration.acceptedChecksums.has(row.checksum))?.[0];
+    const from = [...missing].find(([, row]) => matchesChecksum(migration, row.checksum))?.[0];
     if (from === undefined) continue;
     missing.delete(from);
     status.renamed.push({ from, to: migration.name });

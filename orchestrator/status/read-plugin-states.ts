@@ -36,9 +36,17 @@ export async function readPluginStates(db: Database, plugins: Plugin[], options:
       });
     }
   }
-  const migrations = plugins.map((plugin) => listMigrations(plugin));
   const tables = plugins.map((plugin) => historyTableName(plugin.name));
-  const { rows, existing, withoutVersion } = await readHistoryTables(db, tables, options);
+  // The server reads the history tables while this process reads the migration files.
+  const history = readHistoryTables(db, tables, options);
+  let migrations: MigrationOnDisk[][];
+  try {
+    migrations = await listEveryMigration(plugins);
+  } catch (error) {
+    await history.catch(() => {}); // a broken file is reported first, as if read before the history
+    throw error;
+  }
+  const { rows, existing, withoutVersion } = await history;
   const stores = plugins.map((plugin, index) => new HistoryStore(db, tables[index]!, plugin.version, withoutVersion.has(tables[index]!)));
   const known = new Set(options.knownPlugins.map(historyTableName));
   const removedPlugins = existing.filter((table) => !known.has(table)).map((table) => table.slice(HISTORY_TABLE_PREFIX.length));
@@ -48,4 +56,17 @@ export async function readPluginStates(db: Database, plugins: Plugin[], options:
     return { plugin, migrations: migrations[index]!, history: stores[index]!, rows: pluginRows, status };
   });
   return { states, removedPlugins };
+}
+
+/** Plugins read between two looks at the event loop: often enough to send the next history query while files are read. */
+const PLUGINS_PER_TURN = 20;
+
+/** Every plugin's migrations, read from disk, letting queries already under way go on meanwhile. */
+async function listEveryMigration(plugins: Plugin[]): Promise<MigrationOnDisk[][]> {
+  const migrations: MigrationOnDisk[][] = [];
+  for (const [index, plugin] of plugins.entries()) {
+    if (index > 0 && index % PLUGINS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+    migrations.push(listMigrations(plugin));
+  }
+  return migrations;
 }
