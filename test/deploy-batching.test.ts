@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { createTempProject, type TempProject } from './support/temp-project.ts';
 import { PROVIDERS_UNDER_TEST, createTestDatabase, type TestDatabase } from './support/test-databases.ts';
+import { POSTGRES_UNITS_PER_GROUP } from '../orchestrator/database/transaction-framing.ts';
 
 /**
  * How deploy groups its work: PostgreSQL sends each step as one query, SQLite runs a deploy in
@@ -157,3 +158,73 @@ for (const provider of PROVIDERS_UNDER_TEST) {
     });
   });
 }
+
+/** The lines of a dry run that open, save, release and commit transactions, in order. */
+async function framing(project: TempProject): Promise<string[]> {
+  const preview = await project.cli(['deploy', '--dry-run']);
+  assert.equal(preview.exitCode, 0, preview.stderr);
+  return preview.stdout.split('\n').filter((line) => /^(BEGIN|COMMIT|SAVEPOINT|RELEASE SAVEPOINT)\b/.test(line)).map((line) => line.split(' ')[0]!.replace(';', ''));
+}
+
+describe('deploy batching on postgresql: migrations that only create new objects share a transaction', () => {
+  test('a failure among them keeps the ones before it and names its statement', async () => {
+    await withProject('postgresql', async (project, db) => {
+      // beta's second column repeats the first: the server refuses it, the parser does not.
+      writeThree(project, 'CREATE TABLE "beta" ("id" INTEGER PRIMARY KEY,\n  "id" INTEGER);\n');
+      writeMigration(project, FIRST, 'CREATE TABLE "alpha" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL);\n');
+      // One transaction for the three, each a savepoint.
+      assert.deepEqual(await framing(project), ['BEGIN', 'SAVEPOINT', 'RELEASE', 'SAVEPOINT', 'RELEASE', 'SAVEPOINT', 'RELEASE', 'COMMIT']);
+
+      const failed = await project.cli(['deploy']);
+      assert.equal(failed.exitCode, 1, failed.stdout);
+      assert.match(failed.stderr, new RegExp(`MIGRATION_FAILED.*Plugin "one", migration ${SECOND}`));
+      assert.match(failed.stderr, /failed at statement 1 of 1 \(line 1\):\n\s+CREATE TABLE "beta"/);
+      assert.match(failed.stderr, /column "id" specified more than once/);
+      assert.deepEqual((await db.tables()).sort(), ['_prisma_migrations_one', 'alpha']);
+      assert.deepEqual((await history(db)).map(({ name, state }) => ({ name, state })), [
+        { name: FIRST, state: 'applied' },
+        { name: SECOND, state: 'failed' },
+      ]);
+
+      writeMigration(project, SECOND, 'CREATE TABLE "beta" ("id" INTEGER PRIMARY KEY);\n');
+      const resumed = await project.cli(['deploy']);
+      assert.equal(resumed.exitCode, 0, resumed.stderr);
+      assert.deepEqual((await db.tables()).sort(), ['_prisma_migrations_one', 'alpha', 'beta', 'gamma']);
+    });
+  });
+
+  test('a migration that changes an existing table commits on its own, so its lock ends with it', async () => {
+    await withProject('postgresql', async (project, db) => {
+      writeMigration(project, FIRST, 'CREATE TABLE "alpha" ("id" INTEGER PRIMARY KEY, "v" INTEGER NOT NULL);\n');
+      assert.equal((await project.cli(['deploy'])).exitCode, 0);
+      writeMigration(project, SECOND, 'CREATE TABLE "beta" ("id" INTEGER PRIMARY KEY);\n');
+      writeMigration(project, THIRD, 'ALTER TABLE "alpha" ADD COLUMN "note" TEXT;\n');
+      writeMigration(project, '20300104000000_delta', 'CREATE TABLE "gamma" ("id" INTEGER PRIMARY KEY, "alphaId" INTEGER REFERENCES "alpha"("id"));\n');
+      writeMigration(project, '20300105000000_epsilon', 'CREATE TABLE "delta" ("id" INTEGER PRIMARY KEY, "gammaId" INTEGER REFERENCES "gamma"("id"));\n');
+      assert.deepEqual(await framing(project), [
+        ...['BEGIN', 'SAVEPOINT', 'RELEASE', 'COMMIT'], // beta: new
+        ...['BEGIN', 'COMMIT'], // ALTER TABLE alpha: existed before
+        ...['BEGIN', 'COMMIT'], // gamma references alpha, which existed: its lock on alpha must not outlast it
+        ...['BEGIN', 'SAVEPOINT', 'RELEASE', 'COMMIT'], // delta references gamma, created by this deploy
+      ]);
+      const deployed = await project.cli(['deploy']);
+      assert.equal(deployed.exitCode, 0, deployed.stderr);
+      assert.match(deployed.stdout, /Applied 4 migration\(s\)/);
+      assert.deepEqual((await db.tables()).sort(), ['_prisma_migrations_one', 'alpha', 'beta', 'delta', 'gamma']);
+    });
+  });
+
+  test(`at most ${POSTGRES_UNITS_PER_GROUP} migrations share one transaction`, async () => {
+    await withProject('postgresql', async (project, db) => {
+      const count = POSTGRES_UNITS_PER_GROUP + 3;
+      for (let i = 1; i <= count; i++) writeMigration(project, `2030010100${String(i).padStart(4, '0')}_t${i}`, `CREATE TABLE "t${i}" ("id" INTEGER PRIMARY KEY);\n`);
+      const lines = await framing(project);
+      assert.equal(lines.filter((line) => line === 'SAVEPOINT').length, count);
+      assert.deepEqual(lines.filter((line) => line === 'BEGIN' || line === 'COMMIT'), ['BEGIN', 'COMMIT', 'BEGIN', 'COMMIT']);
+      assert.equal(lines.indexOf('COMMIT'), 1 + 2 * POSTGRES_UNITS_PER_GROUP, 'the first transaction holds exactly the bound');
+      const deployed = await project.cli(['deploy']);
+      assert.equal(deployed.exitCode, 0, deployed.stderr);
+      assert.equal((await db.tables()).length, count + 1);
+    });
+  });
+});

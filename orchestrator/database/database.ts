@@ -54,8 +54,9 @@ export interface Database extends SqlRunner {
    * database, each becoming a savepoint, so a run pays one commit instead of one per step:
    * - `keep-earlier`: a failing unit is rolled back to its savepoint, and what the units before
    *   it did is committed when `work` ends, error or not (the guarantees of one transaction per
-   *   step). SQLite uses it (one fsync per run); PostgreSQL, where a commit is cheap and a long
-   *   transaction holds locks, runs each unit on its own instead.
+   *   step). SQLite groups every unit (one fsync per run). PostgreSQL, where a transaction holds
+   *   its locks until it ends, groups only consecutive `newObjectsOnly` batches (a fresh
+   *   install's tables), a bounded number at a time; any other unit commits on its own.
    * - `all-or-nothing` (deploy --single-transaction): a failing unit rolls back the whole group
    *   at once; later transactions (e.g. recording the failed attempt) run on their own.
    * A statement run outside any unit (`execute` on the database) must not be in a transaction:
@@ -133,6 +134,12 @@ export class BatchError extends Error {
 export interface BatchOptions {
   /** Statements `from` (inclusive) to `to` (exclusive) run as `role`; the others as the connected user. */
   runAs?: RunAs;
+  /**
+   * The statements only define objects the running deploy created (deploy/new-objects.ts): no
+   * lock they take can hold up anyone else, so inside a keep-earlier group they may share the
+   * group's transaction on a database that otherwise commits each unit (PostgreSQL).
+   */
+  newObjectsOnly?: boolean;
 }
 
 export interface RunAs {

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
 import { primaryKeyName } from '../ownership/constraint-names.ts';
-import { UNIT_SAVEPOINT } from './transaction-framing.ts';
+import { POSTGRES_UNITS_PER_GROUP, UNIT_SAVEPOINT } from './transaction-framing.ts';
 import { BatchError, literalNumber, quoteIdentifier, type Database, type BatchOptions, type GroupMode, type LiveForeignKey, type RunAs, type SqlRunner } from './database.ts';
 import type { DatabaseTarget } from './database-url.ts';
 import { DEFAULT_LOCK_TIMEOUT_SECONDS, type DeployLockOptions } from './deploy-lock-options.ts';
@@ -35,6 +35,14 @@ export interface PostgresOptions {
 
 type PostgresTarget = Extract<DatabaseTarget, { provider: 'postgresql' }>;
 
+/** A transaction group in progress: whether its transaction is open, whether a failure ended it (all-or-nothing), and how many units it holds. */
+interface Group {
+  mode: GroupMode;
+  begun: boolean;
+  ended: boolean;
+  units: number;
+}
+
 /**
  * PostgreSQL through node-postgres, on one connection.
  *
@@ -50,8 +58,8 @@ export class PostgresDatabase implements Database {
   readonly provider = 'postgresql' as const;
   /** Set when the socket closed under us; later failures are reported as a lost connection. */
   private lost: Error | undefined;
-  /** The all-or-nothing group in progress: whether its transaction is open, and whether a failure ended it. */
-  private group: { begun: boolean; ended: boolean } | undefined;
+  /** The group in progress (withTransactionGroup). */
+  private group: Group | undefined;
   /** How many units are running their work: 0 means a statement runs on its own. */
   private depth = 0;
   /** Created on first use: only roles and deploy --manage-roles read the roles catalog. */
@@ -136,6 +144,7 @@ export class PostgresDatabase implements Database {
   async commitGroup(): Promise<void> {
     if (!this.group?.begun || this.group.ended) return;
     this.group.begun = false;
+    this.group.units = 0;
     await this.query('COMMIT');
   }
 
@@ -157,28 +166,40 @@ export class PostgresDatabase implements Database {
   }
 
   /**
-   * keep-earlier runs each unit on its own: a commit costs PostgreSQL no fsync wait worth
-   * grouping for (the round trip is saved by runBatch), and a run-long transaction would hold
-   * every lock it takes until the end.
+   * keep-earlier shares a transaction only among consecutive units that create new objects
+   * (`newObjectsOnly`), at most POSTGRES_UNITS_PER_GROUP: a transaction holds every lock it takes
+   * until it ends, so a unit touching anything that existed before commits on its own, as soon as
+   * it is done. A failing unit is rolled back to its savepoint and the units before it commit.
    */
   async withTransactionGroup<T>(mode: GroupMode, work: () => Promise<T>): Promise<T> {
-    if (mode === 'keep-earlier') return work();
     if (this.group) throw new Error('withTransactionGroup does not nest');
-    const group = (this.group = { begun: false, ended: false });
+    const group = (this.group = { mode, begun: false, ended: false, units: 0 });
     try {
       const result = await work();
-      if (group.begun && !group.ended) await this.query('COMMIT');
+      await this.commitGroup();
       return result;
     } catch (error) {
-      if (group.begun && !group.ended) await this.query('ROLLBACK').catch(() => {});
+      if (mode === 'keep-earlier') await this.commitGroup().catch(() => {});
+      else if (group.begun && !group.ended) await this.query('ROLLBACK').catch(() => {});
       throw error;
     } finally {
       this.group = undefined;
     }
   }
 
-  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+  /**
+   * The group a unit joins, or undefined when it runs as a transaction of its own (committing the
+   * group's transaction first, so nothing waits on it meanwhile).
+   */
+  private async groupFor(newObjectsOnly: boolean): Promise<Group | undefined> {
     const group = this.group && !this.group.ended ? this.group : undefined;
+    if (!group || group.mode === 'all-or-nothing') return group;
+    if (!newObjectsOnly || group.units >= POSTGRES_UNITS_PER_GROUP) await this.commitGroup();
+    return newObjectsOnly ? group : undefined;
+  }
+
+  async transaction<T>(work: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const group = await this.groupFor(false);
     const [begin, commit, rollback] = group ? [`SAVEPOINT ${UNIT_SAVEPOINT}`, `RELEASE SAVEPOINT ${UNIT_SAVEPOINT}`, 'ROLLBACK'] : ['BEGIN', 'COMMIT', 'ROLLBACK'];
     if (group && !group.begun) {
       await this.query('BEGIN');
@@ -207,14 +228,17 @@ export class PostgresDatabase implements Database {
    * The guard is skipped: the advisory lock is held from before the history was read.
    */
   async runBatch(original: string[], _guard?: unknown, options: BatchOptions = {}): Promise<boolean> {
-    const group = this.group && !this.group.ended ? this.group : undefined;
+    const group = await this.groupFor(options.newObjectsOnly === true);
     const { statements, originalIndex } = this.withRole(original, options.runAs);
     // The `;` on its own line: a statement may end in a `-- comment`, which would swallow it.
     const body = statements.map((sql) => `${sql}\n;\n`).join('');
     const text = group ? `${group.begun ? '' : 'BEGIN;\n'}SAVEPOINT ${UNIT_SAVEPOINT};\n${body}RELEASE SAVEPOINT ${UNIT_SAVEPOINT};` : `BEGIN;\n${body}`;
     try {
       await this.query(text);
-      if (group) group.begun = true;
+      if (group) {
+        group.begun = true;
+        group.units++;
+      }
       // COMMIT travels on its own, from a client still alive to send it: a deploy killed while its
       // step waits (on a lock, say) must leave that step unapplied, even if the server notices
       // the lost client only after the step could finish.
@@ -225,15 +249,26 @@ export class PostgresDatabase implements Database {
       // A missing privilege does (a plugin's role refused a statement), and is quick to find again.
       const locate = !this.lost && (!classifyDatabaseError(error, { displayUrl: this.displayUrl }) || driverErrorCode(error) === '42501');
       let index: number | undefined;
-      if (group) {
+      if (group?.mode === 'keep-earlier') {
+        // The group's earlier units stay and commit later; this unit is undone back to its savepoint.
+        group.begun = true; // this query may have opened the transaction
+        try {
+          await this.query(`ROLLBACK TO SAVEPOINT ${UNIT_SAVEPOINT}`);
+        } catch {
+          group.ended = true; // the transaction is gone (a lost connection): nothing of it is left to commit
+          throw error;
+        }
+        if (locate) index = await this.findFailingStatement(statements, [], [`ROLLBACK TO SAVEPOINT ${UNIT_SAVEPOINT}`, `RELEASE SAVEPOINT ${UNIT_SAVEPOINT}`]).catch(() => undefined);
+        else await this.query(`RELEASE SAVEPOINT ${UNIT_SAVEPOINT}`).catch(() => {});
+      } else if (group) {
         // The group's earlier units stay in place while the statements run again from the savepoint.
         group.ended = true;
-        if (locate) index = await this.findFailingStatement(statements, `ROLLBACK TO SAVEPOINT ${UNIT_SAVEPOINT}`).catch(() => undefined);
+        if (locate) index = await this.findFailingStatement(statements, [`ROLLBACK TO SAVEPOINT ${UNIT_SAVEPOINT}`], ['ROLLBACK']).catch(() => undefined);
         await this.query('ROLLBACK').catch(() => {});
       } else {
         // A failed multi-statement query leaves its transaction open and aborted.
         await this.query('ROLLBACK').catch(() => {});
-        if (locate) index = await this.findFailingStatement(statements, 'BEGIN').catch(() => undefined);
+        if (locate) index = await this.findFailingStatement(statements, ['BEGIN'], ['ROLLBACK']).catch(() => undefined);
       }
       if (!locate) throw error;
       throw new BatchError(index === undefined ? undefined : originalIndex[index], error);
@@ -255,11 +290,11 @@ export class PostgresDatabase implements Database {
   }
 
   /**
-   * Runs the statements again one by one after `start`, then rolls back: the first that fails is
-   * the culprit. None: it was the commit (a deferred constraint).
+   * Runs the statements again one by one after `start`, then undoes them with `undo`: the first
+   * that fails is the culprit. None: it was the commit (a deferred constraint).
    */
-  private async findFailingStatement(statements: string[], start: string): Promise<number | undefined> {
-    await this.query(start);
+  private async findFailingStatement(statements: string[], start: string[], undo: string[]): Promise<number | undefined> {
+    for (const sql of start) await this.query(sql);
     try {
       for (const [index, sql] of statements.entries()) {
         try {
@@ -270,7 +305,7 @@ export class PostgresDatabase implements Database {
       }
       return undefined;
     } finally {
-      await this.query('ROLLBACK').catch(() => {});
+      for (const sql of undo) await this.query(sql).catch(() => {});
     }
   }
 

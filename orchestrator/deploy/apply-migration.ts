@@ -23,6 +23,8 @@ export interface MigrationWork {
   resolution?: 'mark-applied' | 'rerun';
   /** deploy --manage-roles: the plugin's statements run as its role (the history as the deployer). */
   runAs?: PluginRunAs;
+  /** Per step: it only defines objects this deploy creates (new-objects.ts), so it may share a transaction. */
+  newObjectsOnly?: boolean[];
 }
 
 export interface PluginRunAs {
@@ -110,7 +112,7 @@ export async function applyMigration(db: Database, history: HistoryStore, work: 
         };
         const leading = work.runAs ? step.statements.findIndex((statement) => !work.runAs!.runsAsDeployer(statement)) : 0;
         const runAs = work.runAs && { role: work.runAs.role, from: before.length + (leading === -1 ? step.statements.length : leading), to: before.length + step.statements.length };
-        if (!(await db.runBatch([...before, ...step.statements.map((s) => s.sql), done.sql], guard, runAs ? { runAs } : {}))) return false;
+        if (!(await db.runBatch([...before, ...step.statements.map((s) => s.sql), done.sql], guard, { ...(runAs ? { runAs } : {}), newObjectsOnly: sharesTransaction(work, index) }))) return false;
         attempt = done.state;
         // The script commits between its steps (its own COMMIT, or an enum value used later): so does deploy.
         if (index < steps.length - 1) await db.commitGroup();
@@ -198,7 +200,7 @@ async function roleDenied(work: MigrationWork, runAs: PluginRunAs, at: string, f
  * - `commit`: the migration commits here (its own COMMIT between steps, an enum value used later);
  * - `autocommit`: a statement outside any transaction.
  */
-export type RunEvent = { kind: 'unit'; step: number; statements: string[] } | { kind: 'commit' } | { kind: 'autocommit'; step: number; statement: string };
+export type RunEvent = { kind: 'unit'; step: number; statements: string[]; newObjectsOnly: boolean } | { kind: 'commit' } | { kind: 'autocommit'; step: number; statement: string };
 
 /**
  * The writes applyMigration makes for `work`, in its order, without the reads of its guards.
@@ -225,14 +227,22 @@ export function plannedEvents(history: HistoryStore | undefined, work: Migration
     const step = steps[index]!;
     const before = attempt || !history ? [] : [history.ensureTableSql()];
     if (step.transactional) {
-      events.push({ kind: 'unit', step: index, statements: [...before, ...step.statements.map((s) => s.sql), ...record(index + 1, null)] });
+      events.push({ kind: 'unit', step: index, statements: [...before, ...step.statements.map((s) => s.sql), ...record(index + 1, null)], newObjectsOnly: sharesTransaction(work, index) });
       if (index < steps.length - 1) events.push({ kind: 'commit' });
     } else {
-      events.push({ kind: 'unit', step: index, statements: [...before, ...record(index, startedMark(step, index, steps.length))] });
+      events.push({ kind: 'unit', step: index, statements: [...before, ...record(index, startedMark(step, index, steps.length))], newObjectsOnly: false });
       for (const statement of [...step.statements.map((s) => s.sql), ...record(index + 1, null)]) events.push({ kind: 'autocommit', step: index, statement });
     }
   }
   return events;
+}
+
+/**
+ * Whether step `index` may share a transaction with its neighbours (Database.runBatch). Not under
+ * a plugin's role: its `SET LOCAL ROLE` would outlast the step in a shared transaction.
+ */
+function sharesTransaction(work: MigrationWork, index: number): boolean {
+  return work.newObjectsOnly?.[index] === true && work.runAs === undefined;
 }
 
 /** The progress write of an attempt (its first row when there is none yet), and the state the caller adopts once its transaction committed. */

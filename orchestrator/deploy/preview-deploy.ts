@@ -77,12 +77,13 @@ export function previewWithoutDatabase(provider: Provider, work: MigrationWork[]
 /** Frames each migration's events with the database's transaction boundaries, as withTransactionGroup does. */
 function renderPreview(provider: Provider, mode: GroupMode, work: MigrationWork[], eventsOf: (entry: MigrationWork) => RunEvent[]): Omit<DeployPreview, 'includesHistory' | 'database'> {
   const framing = transactionFramingFor(provider);
-  const grouped = framing.groups(mode);
   const statements: PreviewStatement[] = [];
   let open = false;
+  let units = 0;
   const closeGroup = () => {
     if (open) statements.push(...framing.closeGroup.map((sql) => ({ sql })));
     open = false;
+    units = 0;
   };
   for (const entry of work) {
     const at = (step: number) => ({ plugin: entry.plugin, migration: entry.migration.name, step: step + 1 });
@@ -93,10 +94,13 @@ function renderPreview(provider: Provider, mode: GroupMode, work: MigrationWork[
         closeGroup();
         statements.push({ ...at(event.step), sql: event.statement });
       } else if (event.statements.length > 0) {
+        const grouped = framing.groups(mode, event.newObjectsOnly);
+        if (!grouped || units >= framing.unitsPerGroup(mode)) closeGroup();
         if (grouped && !open) {
           statements.push(...framing.openGroup.map((sql) => ({ ...at(event.step), sql })));
           open = true;
         }
+        if (grouped) units++;
         for (const sql of [...framing.openUnit(grouped), ...event.statements, ...framing.closeUnit(grouped)]) statements.push({ ...at(event.step), sql });
       }
     }

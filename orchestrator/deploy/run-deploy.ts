@@ -3,13 +3,13 @@ import type { Database, GroupMode, SqlRunner } from '../database/database.ts';
 import { OrchestratorError } from '../errors.ts';
 import { checkMigrationOwnership, ownershipError, unverifiableError } from '../ownership/check-migration-ownership.ts';
 import type { TableOwnership } from '../ownership/table-ownership.ts';
-import { sqlDialectFor } from '../sql/sql-dialects.ts';
 import { dependencyClosures } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { readPluginStates, type PluginState } from '../status/read-plugin-states.ts';
 import { applyMigration, startedOutsideTransaction, stepsOf, type MigrationWork } from './apply-migration.ts';
 import { migrationKey, type DeployOverrides } from './deploy-overrides.ts';
 import { readMigrationPlan } from './read-migration-plan.ts';
+import { definesOnlyNewObjects, readLiveObjects, type LiveObjects } from './new-objects.ts';
 import { refusePartlySquashed, refuseTampering } from './refuse-tampering.ts';
 import type { RoleChange } from '../database/plugin-role-store.ts';
 import { createsOnlySchema, explainRoleDenial } from '../roles/explain-role-denial.ts';
@@ -133,7 +133,12 @@ export async function planDeploy(db: Database, plugins: Plugin[], project: Proje
   const work = await planWork(state.states, overrides, db.provider);
   refuseInterrupted(work);
   if (options.singleTransaction) refuseOutsideOneTransaction(work);
-  await refuseForeignObjects(db, work, project, state.states);
+  const pending = [...work.values()].flat();
+  if (pending.length > 0) {
+    const live = await readLiveObjects(db);
+    refuseForeignObjects(live, work, project, state.states);
+    for (const entry of pending) entry.newObjectsOnly = stepsOf(entry.plan).map((step) => definesOnlyNewObjects(step, live));
+  }
   if (options.manageRoles) refuseRoleChanges(work);
   return { states: state.states, work, mode: options.singleTransaction ? 'all-or-nothing' : 'keep-earlier' };
 }
@@ -212,12 +217,10 @@ function refuseOutsideOneTransaction(work: Map<string, MigrationWork[]>): void {
   });
 }
 
-async function refuseForeignObjects(db: Database, work: Map<string, MigrationWork[]>, project: ProjectModel, states: PluginState[]): Promise<void> {
-  if ([...work.values()].every((migrations) => migrations.length === 0)) return;
+function refuseForeignObjects(live: LiveObjects, work: Map<string, MigrationWork[]>, project: ProjectModel, states: PluginState[]): void {
   const closures = dependencyClosures(project.allPlugins);
   // `DROP INDEX "x"` names no table: the live catalog says which table x is on.
-  const liveIndexTables = db.listIndexTables ? await db.listIndexTables() : undefined;
-  const targetSchema = db.schema ?? sqlDialectFor(db.provider).defaultSchema;
+  const { indexTables: liveIndexTables, targetSchema } = live;
   const findings = states.map((state) =>
     checkMigrationOwnership({
       plugin: state.plugin,

@@ -74,6 +74,12 @@ export interface PlannedStatement {
   addsEnumValue?: boolean;
   /** What the statement may destroy or refuse on a table with rows (generate warns about these). */
   risks?: DataLossRisk[];
+  /**
+   * It defines schema objects (CREATE / ALTER of tables, types, indexes, sequences; COMMENT ON)
+   * and reads or writes no rows, so it queues no constraint checks for the commit. Deploy lets
+   * such statements on objects the same deploy created share a transaction (see Database.runBatch).
+   */
+  definesSchemaOnly?: boolean;
 }
 
 /**

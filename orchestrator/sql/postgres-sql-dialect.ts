@@ -71,10 +71,18 @@ function describe(stmt: Node): StatementFacts {
   if (reader.changesRole) facts.changesRole = true;
   if (type === 'TransactionStmt') facts.transactionControl = transactionControl(String(body.kind));
   if (type === 'AlterEnumStmt' && body.newVal !== undefined && body.oldVal === undefined) facts.addsEnumValue = true;
+  if (SCHEMA_ONLY_STATEMENTS.has(type) && !reader.dynamic) facts.definesSchemaOnly = true;
   const risks = dataLossRisks(type, body);
   if (risks.length > 0) facts.risks = risks;
   return facts;
 }
+
+/**
+ * Parse-tree statement types that define objects and touch no rows of their own: CREATE TABLE
+ * without AS, CREATE INDEX, CREATE TYPE … AS ENUM / composite, ALTER TABLE, ALTER TYPE,
+ * CREATE / ALTER SEQUENCE, CREATE SCHEMA, COMMENT ON.
+ */
+const SCHEMA_ONLY_STATEMENTS = new Set(['CreateStmt', 'IndexStmt', 'CreateEnumStmt', 'CompositeTypeStmt', 'AlterTableStmt', 'AlterEnumStmt', 'CreateSeqStmt', 'AlterSeqStmt', 'CreateSchemaStmt', 'CommentStmt']);
 
 /** Types whose column gets a default from a sequence: adding one NOT NULL fills every row. */
 const SERIAL_TYPES = new Set(['serial', 'bigserial', 'smallserial', 'serial2', 'serial4', 'serial8']);
