@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './load-pg.ts';
 import { OrchestratorError, errorMessage } from '../errors.ts';
 import { classifyDatabaseError, codedError, driverErrorCode } from './classify-database-error.ts';
 import { primaryKeyName } from '../ownership/constraint-names.ts';
@@ -80,7 +81,8 @@ export class PostgresDatabase implements Database {
 
   static async connect(target: PostgresTarget, options: PostgresOptions): Promise<PostgresDatabase> {
     // TCP keepalive: a server host that vanishes mid-statement ends the wait with ETIMEDOUT instead of never.
-    const client = new pg.Client({ connectionString: target.connectionString, application_name: options.applicationName, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const { Client } = await loadPg();
+    const client = new Client({ connectionString: target.connectionString, application_name: options.applicationName, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client.on('error', () => {}); // until the instance's own listener takes over
     let askedForPassword = false;
     for (const event of ['authenticationCleartextPassword', 'authenticationMD5Password', 'authenticationSASL']) {
