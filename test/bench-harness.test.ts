@@ -48,6 +48,13 @@ describe('the benchmark harness', () => {
     assert.match(line('generate of 1000 plugins'), /^PASS .*update 2900ms/);
     assert.match(line('peak memory under 300 MB'), /^MISS .*310MB/);
     assert.match(line('sqlite fresh deploy'), /^SKIP /);
+    assert.doesNotMatch(line('N=200 within 1.3x of the psql'), /beyond reach/, 'no floor + history measured: no bound claimed');
+
+    // When psql applying only the history on top of the floor already needs more than 1.3x, the line says so, with the figures.
+    results.set('postgresql', 'deploy-fresh-built', 200, run(1600));
+    results.set('postgresql', 'floor-with-history', 200, run(1450));
+    const bounded = evaluateTargets(results, ['postgresql']).find((candidate) => candidate.includes('N=200 within 1.3x of the psql'))!;
+    assert.match(bounded, /^MISS .*1\.60x \(1600ms vs 1000ms\); beyond reach with a history table per plugin: .* 1\.45x \(1450ms vs 1000ms\), over 1\.3x/);
   });
 
   test('peak memory counts a child process that the parent waits on', async () => {
