@@ -99,6 +99,8 @@ export async function planMigration(
     });
   }
   const previous = readLatestSnapshot(migrations);
+  // Models unchanged since the latest migration (most plugins, most runs): nothing to diff.
+  if (previous && previous.content === schema.snapshot) return { plugin, name: null, sql: '', snapshot: schema.snapshot };
   const previousPath = previous && path.relative(project.root, previous.path).split(path.sep).join('/');
   const models = all.models.get(plugin.name)!;
   const dependencyNames = new Set(transitiveDependencies(all.plugins, plugin).flatMap((d) => [...all.models.get(d.name)!.models, ...all.models.get(d.name)!.enums].map((m) => m.name)));
