@@ -3,6 +3,7 @@ import type { CommandContext } from '../context/command-context.ts';
 import { reportTask } from '../context/progress-event.ts';
 import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-engine.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import type { Plugin } from '../plugins/plugin.ts';
 import { PreviousStateDeriver } from './derive-previous-state.ts';
 import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from './plan-migrations.ts';
 import { writeDerivedSnapshots } from './write-derived-snapshots.ts';
@@ -55,22 +56,41 @@ export async function generateProject(context: CommandContext, options: Generate
   const { project } = context;
   const all = discoverPlugins(project.pluginsDir);
   const selected = selectPlugins(all, context.pluginNames);
-  const schemas = readProjectSchemas(project, all);
-  const engine = await createDiffEngine(options.engine ?? 'wasm');
-  const deriver = new PreviousStateDeriver(project, all, engine);
+  // Started first: worker threads, if any, start while the schemas are read.
+  const engine = await createDiffEngine(options.engine ?? 'wasm', { plugins: selected.length, provider: project.provider });
   const planned: PlannedMigration[] = [];
   const now = new Date();
+  let deriver: PreviousStateDeriver | undefined;
+  // Plugins are planned up to engine.parallelism ahead, so their diffs run at once, and reported in order.
+  const ahead = new Map<Plugin, Promise<PlannedMigration>>();
   try {
-    for (const plugin of selected) {
+    const schemas = readProjectSchemas(project, all);
+    deriver = new PreviousStateDeriver(project, all, engine);
+    let next = 0;
+    const planAhead = (until: number) => {
+      for (; next < Math.min(until, selected.length); next++) {
+        const plugin = selected[next]!;
+        const planning = planMigration(project, engine, deriver!, plugin, schemas, options.name, now);
+        // Awaited in order below; a later plugin's failure must not go unhandled meanwhile.
+        planning.catch(() => {});
+        ahead.set(plugin, planning);
+      }
+    };
+    for (const [index, plugin] of selected.entries()) {
+      planAhead(index + Math.max(1, engine.parallelism));
       await reportTask(context.progress, { command: 'generate', plugin: plugin.name, title: `${plugin.name}: diffing` }, async () => {
-        const migration = await planMigration(project, engine, deriver, plugin, schemas, options.name, now);
+        const planning = ahead.get(plugin)!;
+        ahead.delete(plugin);
+        const migration = await planning;
         planned.push(migration);
         const derived = migration.derivedFrom ? ` (previous state derived by replaying its migrations, which have no snapshot.prisma)` : '';
         return { value: migration, summary: migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}` };
       });
     }
   } finally {
-    await deriver.close();
+    // After a failure, the plugins planned ahead finish (or fail) before their engine goes away.
+    await Promise.allSettled(ahead.values());
+    await deriver?.close();
     await engine.close();
   }
   const dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
