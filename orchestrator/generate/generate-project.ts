@@ -95,7 +95,7 @@ export async function generateProject(context: CommandContext, options: Generate
   }
   const dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
   const snapshots = options.snapshotOnly ? writeDerivedSnapshots(project, planned) : [];
-  const written = options.snapshotOnly ? [] : (await writePlannedMigrations(project, planned)).map((dir) => path.relative(project.root, dir));
+  const written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned).map((dir) => path.relative(project.root, dir));
   return {
     plugins: planned.map((migration) => ({
       plugin: migration.plugin.name,

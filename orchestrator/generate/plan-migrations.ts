@@ -151,12 +151,10 @@ function union(names: string[], more: string[] | undefined): string[] {
 }
 
 /** Writes planned migrations; called only once every plugin has planned without error. */
-export function writePlannedMigrations(project: Project, planned: PlannedMigration[]): Promise<string[]> {
-  return Promise.all(
-    planned
-      .filter((migration) => migration.name !== null)
-      .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql)),
-  );
+export function writePlannedMigrations(project: Project, planned: PlannedMigration[]): string[] {
+  return planned
+    .filter((migration) => migration.name !== null)
+    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql));
 }
 
 function unique(names: Iterable<string>): string[] {

@@ -54,7 +54,7 @@ export async function squashPlugin(project: Project, engine: DiffEngine, plugin:
   const name = nextMigrationName(migrations, message ?? 'squashed', now);
   const replaces: ReplacedMigration[] = migrations.map((m) => (m.replaces ? { name: m.name, replaces: m.replaces } : { name: m.name }));
   // Written in full before the old folders go: interrupted between, both are there, and deploy still records the squash on a database that applied them.
-  const dir = await writeMigration(plugin, name, sql, snapshot.content, provider);
+  const dir = writeMigration(plugin, name, sql, snapshot.content, provider);
   writeReplaces(dir, replaces);
   for (const migration of migrations) rmSync(migration.dir, { recursive: true, force: true });
   return { plugin: plugin.name, name, replaced: migrations.map((m) => m.name), dir };
