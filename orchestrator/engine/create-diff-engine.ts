@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import type { Provider } from '../config/provider.ts';
 import type { DiffEngine, DiffEngineKind } from './diff-engine.ts';
 
 export { DIFF_ENGINE_KINDS, type DiffEngineKind } from './diff-engine.ts';
@@ -11,15 +10,14 @@ const MAX_WORKERS = 4;
 /**
  * The engine for a generate run. Each is imported on demand: the CLI engine pulls in execa and
  * the wasm engine its loader, and commands that diff nothing (deploy, status) should load neither.
- * `batch` says how many plugins of which provider the run will diff: many, on a machine of
- * several cores, and the wasm engine runs in worker threads (ORCHESTRATOR_DIFF_WORKERS sets
- * their number; 0: none).
+ * `plugins` is how many plugins the run will diff: many, on a machine of several cores, and the
+ * wasm engine runs in worker threads (ORCHESTRATOR_DIFF_WORKERS sets their number; 0: none).
  */
-export async function createDiffEngine(kind: DiffEngineKind, batch?: { plugins: number; provider: Provider }): Promise<DiffEngine> {
+export async function createDiffEngine(kind: DiffEngineKind, plugins = 1): Promise<DiffEngine> {
   switch (kind) {
     case 'wasm': {
-      const workers = batch ? diffWorkers(batch.plugins) : 0;
-      if (batch && workers > 0) return (await import('./pooled-diff-engine.ts')).PooledDiffEngine.start(workers, batch.provider);
+      const workers = diffWorkers(plugins);
+      if (workers > 0) return (await import('./pooled-diff-engine.ts')).PooledDiffEngine.start(workers);
       return new (await import('./in-process-diff-engine.ts')).InProcessDiffEngine();
     }
     case 'cli':

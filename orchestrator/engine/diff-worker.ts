@@ -1,13 +1,8 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { OrchestratorError } from '../errors.ts';
 import { InProcessDiffEngine } from './in-process-diff-engine.ts';
 import { useCompiledWasmSchemaEngine } from './load-wasm-engine.ts';
 import type { DiffJob, DiffReply, DiffWorkerData, SerializedError } from './pooled-diff-engine.ts';
-import { warmUpDiffs } from './warm-up-diffs.ts';
-
-/** Enough warm-up for the engine's common paths to be compiled and optimised; it stops sooner when work arrives. */
-const WARM_UP_ROUNDS = 25;
 
 /**
  * One worker thread of the pooled diff engine: its own instance of the wasm engine (compiled
@@ -15,8 +10,7 @@ const WARM_UP_ROUNDS = 25;
  * back the SQL or the error, which the main thread rebuilds.
  */
 const port = parentPort!;
-const data = workerData as DiffWorkerData;
-useCompiledWasmSchemaEngine(data.module);
+useCompiledWasmSchemaEngine((workerData as DiffWorkerData).module);
 const engine = new InProcessDiffEngine();
 const queue: DiffJob[] = [];
 let serving: Promise<void> | undefined;
@@ -25,7 +19,6 @@ port.on('message', (job: DiffJob) => {
   queue.push(job);
   serving ??= serve().finally(() => (serving = undefined));
 });
-if (data.warmUp) serving = warmUp(data.warmUp).then(serve).finally(() => (serving = undefined));
 
 async function serve(): Promise<void> {
   for (let job = queue.shift(); job; job = queue.shift()) {
@@ -36,15 +29,6 @@ async function serve(): Promise<void> {
       reply = { id: job.id, error: serialize(error) };
     }
     port.postMessage(reply);
-  }
-}
-
-async function warmUp(provider: NonNullable<DiffWorkerData['warmUp']>): Promise<void> {
-  const diffs = warmUpDiffs(provider);
-  for (let round = 0; round < WARM_UP_ROUNDS && queue.length === 0; round++) {
-    for (const request of diffs) await engine.diff(request).catch(() => {});
-    // Lets a request that arrived meanwhile in.
-    await nextTurn();
   }
 }
 

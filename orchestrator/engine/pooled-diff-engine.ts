@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Provider } from '../config/provider.ts';
 import { type ErrorCode, OrchestratorError } from '../errors.ts';
 import type { DiffEngine, PluginDiffRequest } from './diff-engine.ts';
 import { InProcessDiffEngine, engineFailed } from './in-process-diff-engine.ts';
@@ -17,8 +16,6 @@ const PLANNED_AHEAD_PER_WORKER = 8;
 
 export interface DiffWorkerData {
   module: WebAssembly.Module;
-  /** Set for one worker: the provider whose diffs it warms the engine up on until work arrives. */
-  warmUp?: Provider;
 }
 export interface DiffJob {
   id: number;
@@ -62,18 +59,11 @@ export class PooledDiffEngine implements DiffEngine {
     this.parallelism = workers.length * PLANNED_AHEAD_PER_WORKER;
   }
 
-  /**
-   * Compiles the engine once and starts `size` workers on it. One of them warms the engine up
-   * (see warm-up-diffs.ts): the compiled code is shared, so one is enough, and the main thread
-   * keeps the other core meanwhile.
-   */
-  static async start(size: number, provider: Provider): Promise<PooledDiffEngine> {
-    const module = await compileWasmSchemaEngine();
+  /** Compiles the engine once and starts `size` workers on it. */
+  static async start(size: number): Promise<PooledDiffEngine> {
+    const workerData: DiffWorkerData = { module: await compileWasmSchemaEngine() };
     // execArgv: the launcher registers tsx itself when run from source; nothing else of the parent's flags is needed.
-    const workers = Array.from({ length: size }, (_, index) => {
-      const workerData: DiffWorkerData = index === 0 ? { module, warmUp: provider } : { module };
-      return { thread: new Worker(WORKER_ENTRY, { workerData, execArgv: [] }), jobs: new Map<number, PendingJob>(), alive: true };
-    });
+    const workers = Array.from({ length: size }, () => ({ thread: new Worker(WORKER_ENTRY, { workerData, execArgv: [] }), jobs: new Map<number, PendingJob>(), alive: true }));
     const pool = new PooledDiffEngine(workers);
     for (const worker of workers) pool.watch(worker);
     return pool;

@@ -57,7 +57,7 @@ export async function generateProject(context: CommandContext, options: Generate
   const all = discoverPlugins(project.pluginsDir);
   const selected = selectPlugins(all, context.pluginNames);
   // Started first: worker threads, if any, start while the schemas are read.
-  const engine = await createDiffEngine(options.engine ?? 'wasm', { plugins: selected.length, provider: project.provider });
+  const engine = await createDiffEngine(options.engine ?? 'wasm', selected.length);
   const planned: PlannedMigration[] = [];
   const now = new Date();
   let deriver: PreviousStateDeriver | undefined;
