@@ -6,6 +6,7 @@ import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { PreviousStateDeriver } from './derive-previous-state.ts';
 import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from './plan-migrations.ts';
+import { MigrationStage } from './migration-stage.ts';
 import { writeDerivedSnapshots } from './write-derived-snapshots.ts';
 import { countTableRows } from './count-table-rows.ts';
 import { describeDataLoss, findPlannedDataLoss } from './find-data-loss.ts';
@@ -63,6 +64,8 @@ export async function generateProject(context: CommandContext, options: Generate
   let deriver: PreviousStateDeriver | undefined;
   // Plugins are planned up to engine.parallelism ahead, so their diffs run at once, and reported in order.
   const ahead = new Map<Plugin, Promise<PlannedMigration>>();
+  // While plugins are planned ahead, this thread mostly waits for diffs: it writes each new folder meanwhile.
+  const stage = !options.snapshotOnly && engine.parallelism > 1 ? MigrationStage.open(project.pluginsDir) : undefined;
   try {
     const schemas = readProjectSchemas(project, all);
     deriver = new PreviousStateDeriver(project, all, engine);
@@ -83,19 +86,30 @@ export async function generateProject(context: CommandContext, options: Generate
         ahead.delete(plugin);
         const migration = await planning;
         planned.push(migration);
+        stage?.stage(migration);
         const derived = migration.derivedFrom ? ` (previous state derived by replaying its migrations, which have no snapshot.prisma)` : '';
         return { value: migration, summary: migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}` };
       });
     }
+  } catch (error) {
+    stage?.discard();
+    throw error;
   } finally {
     // After a failure, the plugins planned ahead finish (or fail) before their engine goes away.
     await Promise.allSettled(ahead.values());
     await deriver?.close();
     await engine.close();
   }
-  const dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
+  let dataLoss: string | undefined;
+  let written: string[];
+  try {
+    dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
+    written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned, stage).map((dir) => path.relative(project.root, dir));
+  } finally {
+    // What was moved into place is gone from it; the rest (all of it, when refused) goes.
+    stage?.discard();
+  }
   const snapshots = options.snapshotOnly ? writeDerivedSnapshots(project, planned) : [];
-  const written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned).map((dir) => path.relative(project.root, dir));
   return {
     plugins: planned.map((migration) => ({
       plugin: migration.plugin.name,

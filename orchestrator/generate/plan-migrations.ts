@@ -19,6 +19,7 @@ import { holdsDependencyCopies, readSnapshot } from '../schema/read-snapshot.ts'
 import { checkEnumChanges } from './check-enum-changes.ts';
 import { checkTableDrops } from './check-table-drops.ts';
 import type { PreviousStateDeriver } from './derive-previous-state.ts';
+import type { MigrationStage } from './migration-stage.ts';
 
 /** A migration generate has computed but not yet written. */
 export interface PlannedMigration {
@@ -150,11 +151,11 @@ function union(names: string[], more: string[] | undefined): string[] {
   return more ? [...new Set([...names, ...more])] : names;
 }
 
-/** Writes planned migrations; called only once every plugin has planned without error. */
-export function writePlannedMigrations(project: Project, planned: PlannedMigration[]): string[] {
+/** Writes planned migrations (moving in those already staged); called only once every plugin has planned without error. */
+export function writePlannedMigrations(project: Project, planned: PlannedMigration[], stage?: MigrationStage): string[] {
   return planned
     .filter((migration) => migration.name !== null)
-    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql));
+    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql, stage?.folderOf(migration)));
 }
 
 function unique(names: Iterable<string>): string[] {
