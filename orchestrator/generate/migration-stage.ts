@@ -29,7 +29,8 @@ export class MigrationStage {
   /** Writes a planned migration's folder here, if it has one; one that cannot be is written in place at the end. */
   stage(migration: PlannedMigration): void {
     if (!this.dir || migration.name === null) return;
-    const folder = path.join(this.dir, migration.plugin.name, migration.name);
+    // Flat (plugin and migration names hold no dot), so that once all are moved out the stage is one empty folder.
+    const folder = path.join(this.dir, `${migration.plugin.name}.${migration.name}`);
     try {
       writeMigrationFiles(folder, migration.sql, migration.snapshot, migration.downSql);
       this.folders.set(migration, folder);
