@@ -9,7 +9,7 @@ import { planMigration, readProjectSchemas, writePlannedMigrations, type Planned
 import { MigrationStage } from './migration-stage.ts';
 import { writeDerivedSnapshots } from './write-derived-snapshots.ts';
 import { countTableRows } from './count-table-rows.ts';
-import { describeDataLoss, findPlannedDataLoss } from './find-data-loss.ts';
+import { type DataLossWarning, describeDataLoss, findPlannedDataLoss } from './find-data-loss.ts';
 
 export interface GenerateOptions {
   /** Migration name, as in `<timestamp>_<name>` (default: init, then update). */
@@ -66,6 +66,7 @@ export async function generateProject(context: CommandContext, options: Generate
   const ahead = new Map<Plugin, Promise<PlannedMigration>>();
   // While plugins are planned ahead, this thread mostly waits for diffs: it writes each new folder meanwhile.
   const stage = !options.snapshotOnly && engine.parallelism > 1 ? MigrationStage.open(project.pluginsDir) : undefined;
+  const dataLossChecks: Promise<DataLossWarning[]>[] = [];
   try {
     const schemas = readProjectSchemas(project, all);
     deriver = new PreviousStateDeriver(project, all, engine);
@@ -87,6 +88,12 @@ export async function generateProject(context: CommandContext, options: Generate
         const migration = await planning;
         planned.push(migration);
         stage?.stage(migration);
+        if (!options.snapshotOnly) {
+          // Read while other plugins are still diffed; its outcome (or error) is taken once all are planned.
+          const checking = findPlannedDataLoss([migration], project.provider);
+          checking.catch(() => {});
+          dataLossChecks.push(checking);
+        }
         const derived = migration.derivedFrom ? ` (previous state derived by replaying its migrations, which have no snapshot.prisma)` : '';
         return { value: migration, summary: migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}` };
       });
@@ -103,7 +110,7 @@ export async function generateProject(context: CommandContext, options: Generate
   let dataLoss: string | undefined;
   let written: string[];
   try {
-    dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
+    dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, (await Promise.all(dataLossChecks)).flat(), options);
     written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned, stage).map((dir) => path.relative(project.root, dir));
   } finally {
     // What was moved into place is gone from it; the rest (all of it, when refused) goes.
@@ -127,9 +134,8 @@ export async function generateProject(context: CommandContext, options: Generate
  * Before anything is written: a migration that drops, narrows, recreates or adds a required
  * column needs acceptDataLoss (--accept-data-loss) or a typed "yes". Returns the warning.
  */
-async function confirmPlannedDataLoss(context: CommandContext, planned: PlannedMigration[], options: GenerateOptions): Promise<string | undefined> {
+async function confirmPlannedDataLoss(context: CommandContext, warnings: DataLossWarning[], options: GenerateOptions): Promise<string | undefined> {
   const { project } = context;
-  const warnings = await findPlannedDataLoss(planned, project.provider);
   if (warnings.length === 0) return undefined;
   const rows = options.countRows ? await countTableRows(project.databaseUrl, project.root, warnings.map((warning) => warning.table)) : undefined;
   const unread = rows && 'error' in rows ? `\n(Row counts could not be read from the database: ${rows.error})` : '';
