@@ -30,6 +30,8 @@ export async function buildCli(outdir: string = DEFAULT_OUTDIR): Promise<string>
       api: path.join(REPO_ROOT, 'orchestrator/api/index.ts'),
       // The Prisma CLI spawns it by path: resolve-schema-engine looks beside its own (bundled) file.
       'schema-engine-launcher': path.join(REPO_ROOT, 'orchestrator/engine/schema-engine-launcher.mjs'),
+      // generate's worker threads start from it, found beside the bundle's chunks like the launcher above.
+      'diff-worker-launcher': path.join(REPO_ROOT, 'orchestrator/engine/diff-worker-launcher.mjs'),
     },
     outdir,
     outExtension: { '.js': '.mjs' },
@@ -39,7 +41,7 @@ export async function buildCli(outdir: string = DEFAULT_OUTDIR): Promise<string>
     platform: 'node',
     target: 'node20',
     packages: 'external',
-    // Read by the schema-engine launcher: the server is bundled in, so it need not register tsx.
+    // Read by the launchers: what they load is bundled in, so they need not register tsx.
     define: { ORCHESTRATOR_BUILT: 'true' },
     logLevel: 'warning',
   });

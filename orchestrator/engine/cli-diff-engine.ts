@@ -19,6 +19,8 @@ export class CliDiffEngine implements DiffEngine {
   private workDir: string | undefined;
   /** Plugins whose migrations lack snapshots are refused before any scratch database is made. */
   readonly readsScratchDatabases = false;
+  /** One CLI process at a time: each holds a Node runtime and an engine. */
+  readonly parallelism = 1;
 
   async diff(request: PluginDiffRequest): Promise<string> {
     if (request.from && !Array.isArray(request.from)) throw new Error('The Prisma CLI engine cannot diff from a scratch database.');

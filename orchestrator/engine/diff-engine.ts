@@ -41,5 +41,7 @@ export interface DiffEngine {
   diff(request: PluginDiffRequest): Promise<string>;
   /** Whether `from` may be a scratch database (the in-process engine only). */
   readonly readsScratchDatabases: boolean;
+  /** How many diffs it runs at once, usefully: generate plans that many plugins ahead. */
+  readonly parallelism: number;
   close(): Promise<void>;
 }

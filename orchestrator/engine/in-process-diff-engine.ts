@@ -16,6 +16,7 @@ import { offlineAdapterFactory } from './offline-adapter.ts';
 export class InProcessDiffEngine implements DiffEngine {
   private readonly engines = new Map<Provider, Promise<WasmSchemaEngine>>();
   readonly readsScratchDatabases = true;
+  readonly parallelism = 1;
 
   async diff(request: PluginDiffRequest): Promise<string> {
     const { from } = request;
@@ -95,8 +96,12 @@ function engineError(plugin: string, error: unknown): OrchestratorError {
     });
   }
   const panic = lastEnginePanic ? ` (engine panic: ${lastEnginePanic})` : '';
-  return new OrchestratorError('ENGINE_FAILED', `Plugin "${plugin}": the schema engine failed: ${errorMessage(error).trim()}${panic}`, {
+  return engineFailed(plugin, `${errorMessage(error).trim()}${panic}`, error);
+}
+
+export function engineFailed(plugin: string, why: string, cause: unknown): OrchestratorError {
+  return new OrchestratorError('ENGINE_FAILED', `Plugin "${plugin}": the schema engine failed: ${why}`, {
     fix: 'Run again with --verbose for details; if it persists, report it with the plugin\'s models.',
-    cause: error,
+    cause,
   });
 }

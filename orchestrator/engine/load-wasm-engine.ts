@@ -7,6 +7,7 @@ export type WasmSchemaEngine = SchemaEngine;
 type SchemaEngineClass = typeof SchemaEngine;
 
 let loaded: Promise<SchemaEngineClass> | undefined;
+let compiled: Promise<WebAssembly.Module> | undefined;
 
 /**
  * Loads Prisma's schema engine compiled to WebAssembly, once per process.
@@ -21,6 +22,25 @@ export function loadWasmSchemaEngine(): Promise<SchemaEngineClass> {
   return loaded;
 }
 
+/**
+ * The engine's compiled module, once per process. A module posted to a worker thread shares its
+ * compiled code, so the workers of generate (see pooled-diff-engine.ts) neither recompile it nor
+ * warm it up again.
+ */
+export function compileWasmSchemaEngine(): Promise<WebAssembly.Module> {
+  compiled ??= (async () => {
+    const require = createRequire(import.meta.url);
+    const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
+    return WebAssembly.compile(readFileSync(path.join(path.dirname(gluePath), 'schema_engine_bg.wasm')));
+  })();
+  return compiled;
+}
+
+/** In a worker thread: instantiate the module the main thread compiled, rather than compile it again. */
+export function useCompiledWasmSchemaEngine(module: WebAssembly.Module): void {
+  compiled ??= Promise.resolve(module);
+}
+
 /** The last panic message the engine reported, so a crash can be explained to the user. */
 export let lastEnginePanic: string | undefined;
 
@@ -31,14 +51,11 @@ async function instantiate(): Promise<SchemaEngineClass> {
       lastEnginePanic = message;
     },
   };
-  const require = createRequire(import.meta.url);
-  const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg');
   const glue = (await import('@prisma/schema-engine-wasm/schema_engine_bg')) as unknown as {
     __wbg_set_wasm(exports: WebAssembly.Exports): void;
     SchemaEngine: SchemaEngineClass;
   };
-  const wasmBytes = readFileSync(path.join(path.dirname(gluePath), 'schema_engine_bg.wasm'));
-  const module = await WebAssembly.compile(wasmBytes);
+  const module = await compileWasmSchemaEngine();
   const instance = await WebAssembly.instantiate(module, { './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports });
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();

@@ -30,6 +30,7 @@ export interface DerivedState {
  */
 export class PreviousStateDeriver {
   private scratch: ScratchDatabase | undefined;
+  private turn: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly project: Project,
@@ -45,17 +46,29 @@ export class PreviousStateDeriver {
         fix: `Run "orchestrator generate ${plugin.name} --snapshot-only" once, with the default engine: it replays the migrations into a scratch database and writes ${path.relative(this.project.root, path.join(newest.dir, SNAPSHOT_FILE))}. Commit that file; --engine cli then works. (If the models differ from the migrations, run "orchestrator generate ${plugin.name}" instead: the new migration carries its own snapshot.)`,
       });
     }
-    this.scratch ??= openScratchDatabase(this.project);
-    const space = await this.scratch.space();
+    // One derived state at a time, until released: generate plans several plugins at once, and
+    // the spaces of one embedded PostgreSQL share its connection (and so its search_path).
+    const previous = this.turn;
+    let done!: () => void;
+    this.turn = new Promise((resolve) => (done = resolve));
+    await previous;
+    let space: ScratchSpace | undefined;
     try {
+      this.scratch ??= openScratchDatabase(this.project);
+      space = await this.scratch.space();
       for (const dependency of transitiveDependencies(this.plugins, plugin)) {
         for (const migration of listMigrations(dependency)) await this.replay(space, plugin, dependency, migration);
       }
       const external = await space.listObjects();
       for (const migration of migrations) await this.replay(space, plugin, plugin, migration);
-      return { source: space.source, externalTables: external.tables, externalEnums: external.enums, release: () => space.release() };
+      const derived = space;
+      return { source: derived.source, externalTables: external.tables, externalEnums: external.enums, release: () => derived.release().finally(done) };
     } catch (error) {
-      await space.release();
+      try {
+        await space?.release();
+      } finally {
+        done();
+      }
       throw error;
     }
   }

@@ -3,11 +3,13 @@ import type { CommandContext } from '../context/command-context.ts';
 import { reportTask } from '../context/progress-event.ts';
 import { createDiffEngine, type DiffEngineKind } from '../engine/create-diff-engine.ts';
 import { discoverPlugins, selectPlugins } from '../plugins/discover-plugins.ts';
+import type { Plugin } from '../plugins/plugin.ts';
 import { PreviousStateDeriver } from './derive-previous-state.ts';
 import { planMigration, readProjectSchemas, writePlannedMigrations, type PlannedMigration } from './plan-migrations.ts';
+import { MigrationStage } from './migration-stage.ts';
 import { writeDerivedSnapshots } from './write-derived-snapshots.ts';
 import { countTableRows } from './count-table-rows.ts';
-import { describeDataLoss, findPlannedDataLoss } from './find-data-loss.ts';
+import { type DataLossWarning, describeDataLoss, findPlannedDataLoss } from './find-data-loss.ts';
 
 export interface GenerateOptions {
   /** Migration name, as in `<timestamp>_<name>` (default: init, then update). */
@@ -55,27 +57,66 @@ export async function generateProject(context: CommandContext, options: Generate
   const { project } = context;
   const all = discoverPlugins(project.pluginsDir);
   const selected = selectPlugins(all, context.pluginNames);
-  const schemas = readProjectSchemas(project, all);
-  const engine = await createDiffEngine(options.engine ?? 'wasm');
-  const deriver = new PreviousStateDeriver(project, all, engine);
+  // Started first: worker threads, if any, start while the schemas are read.
+  const engine = await createDiffEngine(options.engine ?? 'wasm', selected.length);
   const planned: PlannedMigration[] = [];
   const now = new Date();
+  let deriver: PreviousStateDeriver | undefined;
+  // Plugins are planned up to engine.parallelism ahead, so their diffs run at once, and reported in order.
+  const ahead = new Map<Plugin, Promise<PlannedMigration>>();
+  // While plugins are planned ahead, this thread mostly waits for diffs: it writes each new folder meanwhile.
+  const stage = !options.snapshotOnly && engine.parallelism > 1 ? MigrationStage.open(project.pluginsDir) : undefined;
+  const dataLossChecks: Promise<DataLossWarning[]>[] = [];
   try {
-    for (const plugin of selected) {
+    const schemas = readProjectSchemas(project, all);
+    deriver = new PreviousStateDeriver(project, all, engine);
+    let next = 0;
+    const planAhead = (until: number) => {
+      for (; next < Math.min(until, selected.length); next++) {
+        const plugin = selected[next]!;
+        const planning = planMigration(project, engine, deriver!, plugin, schemas, options.name, now);
+        // Awaited in order below; a later plugin's failure must not go unhandled meanwhile.
+        planning.catch(() => {});
+        ahead.set(plugin, planning);
+      }
+    };
+    for (const [index, plugin] of selected.entries()) {
+      planAhead(index + Math.max(1, engine.parallelism));
       await reportTask(context.progress, { command: 'generate', plugin: plugin.name, title: `${plugin.name}: diffing` }, async () => {
-        const migration = await planMigration(project, engine, deriver, plugin, schemas, options.name, now);
+        const planning = ahead.get(plugin)!;
+        ahead.delete(plugin);
+        const migration = await planning;
         planned.push(migration);
+        stage?.stage(migration);
+        if (!options.snapshotOnly) {
+          // Read while other plugins are still diffed; its outcome (or error) is taken once all are planned.
+          const checking = findPlannedDataLoss([migration], project.provider);
+          checking.catch(() => {});
+          dataLossChecks.push(checking);
+        }
         const derived = migration.derivedFrom ? ` (previous state derived by replaying its migrations, which have no snapshot.prisma)` : '';
         return { value: migration, summary: migration.name ? `${plugin.name}: new migration ${migration.name}${derived}` : `${plugin.name}: no changes${derived}` };
       });
     }
+  } catch (error) {
+    stage?.discard();
+    throw error;
   } finally {
-    await deriver.close();
+    // After a failure, the plugins planned ahead finish (or fail) before their engine goes away.
+    await Promise.allSettled(ahead.values());
+    await deriver?.close();
     await engine.close();
   }
-  const dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, planned, options);
+  let dataLoss: string | undefined;
+  let written: string[];
+  try {
+    dataLoss = options.snapshotOnly ? undefined : await confirmPlannedDataLoss(context, (await Promise.all(dataLossChecks)).flat(), options);
+    written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned, stage).map((dir) => path.relative(project.root, dir));
+  } finally {
+    // What was moved into place is gone from it; the rest (all of it, when refused) goes.
+    stage?.discard();
+  }
   const snapshots = options.snapshotOnly ? writeDerivedSnapshots(project, planned) : [];
-  const written = options.snapshotOnly ? [] : writePlannedMigrations(project, planned).map((dir) => path.relative(project.root, dir));
   return {
     plugins: planned.map((migration) => ({
       plugin: migration.plugin.name,
@@ -93,9 +134,8 @@ export async function generateProject(context: CommandContext, options: Generate
  * Before anything is written: a migration that drops, narrows, recreates or adds a required
  * column needs acceptDataLoss (--accept-data-loss) or a typed "yes". Returns the warning.
  */
-async function confirmPlannedDataLoss(context: CommandContext, planned: PlannedMigration[], options: GenerateOptions): Promise<string | undefined> {
+async function confirmPlannedDataLoss(context: CommandContext, warnings: DataLossWarning[], options: GenerateOptions): Promise<string | undefined> {
   const { project } = context;
-  const warnings = await findPlannedDataLoss(planned, project.provider);
   if (warnings.length === 0) return undefined;
   const rows = options.countRows ? await countTableRows(project.databaseUrl, project.root, warnings.map((warning) => warning.table)) : undefined;
   const unread = rows && 'error' in rows ? `\n(Row counts could not be read from the database: ${rows.error})` : '';

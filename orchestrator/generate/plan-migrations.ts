@@ -11,14 +11,15 @@ import {
   writeMigration,
 } from '../migrations/migrations-folder.ts';
 import { collectOwnership } from '../ownership/collect-ownership.ts';
-import { transitiveDependencies } from '../plugins/dependency-order.ts';
+import { dependentsOf, transitiveDependencies } from '../plugins/dependency-order.ts';
 import type { Plugin } from '../plugins/plugin.ts';
 import { composeSchema, type ComposedSchema } from '../schema/compose-schema.ts';
 import { readProjectModels, type PluginModels } from '../schema/read-plugin-models.ts';
-import { readSnapshot } from '../schema/read-snapshot.ts';
+import { holdsDependencyCopies, readSnapshot } from '../schema/read-snapshot.ts';
 import { checkEnumChanges } from './check-enum-changes.ts';
 import { checkTableDrops } from './check-table-drops.ts';
 import type { PreviousStateDeriver } from './derive-previous-state.ts';
+import type { MigrationStage } from './migration-stage.ts';
 
 /** A migration generate has computed but not yet written. */
 export interface PlannedMigration {
@@ -99,12 +100,20 @@ export async function planMigration(
     });
   }
   const previous = readLatestSnapshot(migrations);
+  // Models unchanged since the latest migration (most plugins, most runs): nothing to diff.
+  if (previous && previous.content === schema.snapshot) return { plugin, name: null, sql: '', snapshot: schema.snapshot };
   const previousPath = previous && path.relative(project.root, previous.path).split(path.sep).join('/');
   const models = all.models.get(plugin.name)!;
-  const dependencyNames = new Set(transitiveDependencies(all.plugins, plugin).flatMap((d) => [...all.models.get(d.name)!.models, ...all.models.get(d.name)!.enums].map((m) => m.name)));
+  const dependencies = transitiveDependencies(all.plugins, plugin);
+  const dependencyNames = new Set(dependencies.flatMap((d) => [...all.models.get(d.name)!.models, ...all.models.get(d.name)!.enums].map((m) => m.name)));
   const ownNames = new Set([...models.models, ...models.enums].map((m) => m.name));
   const knownOwner = (name: string) => (ownNames.has(name) ? 'own' : dependencyNames.has(name) ? 'foreign' : undefined);
-  const before = previous && readSnapshot(plugin.name, { path: previousPath!, content: previous.content }, knownOwner);
+  const readBefore = () => readSnapshot(plugin.name, { path: previousPath!, content: previous!.content }, knownOwner);
+  // A standalone plugin (no dependencies, no dependents) whose snapshot holds no copies of other
+  // plugins' models owns all of it: nothing there is external, and no other plugin's columns or
+  // keys stand in the way of its changes. Its snapshot is not parsed here (the engine reads it).
+  const standalone = previous !== null && dependencies.length === 0 && dependentsOf(all.plugins, plugin).length === 0 && !holdsDependencyCopies(previous.content);
+  const before = previous && !standalone ? readBefore() : undefined;
   const own = { tables: new Set(schema.tables), enums: new Set(schema.enums) };
   if (before) {
     checkEnumChanges(plugin, before.ownEnums, models, all.plugins, all.models);
@@ -120,6 +129,10 @@ export async function planMigration(
   let sql: string;
   try {
     sql = await engine.diff({ plugin: plugin.name, provider: project.provider, from: derived ? { database: derived.source } : previousFiles, to: schema.files, ...externals });
+  } catch (error) {
+    // An unparsed snapshot that the engine cannot read: the snapshot's own error says to restore it.
+    if (standalone) readBefore();
+    throw error;
   } finally {
     await derived?.release();
   }
@@ -138,11 +151,11 @@ function union(names: string[], more: string[] | undefined): string[] {
   return more ? [...new Set([...names, ...more])] : names;
 }
 
-/** Writes planned migrations; called only once every plugin has planned without error. */
-export function writePlannedMigrations(project: Project, planned: PlannedMigration[]): string[] {
+/** Writes planned migrations (moving in those already staged); called only once every plugin has planned without error. */
+export function writePlannedMigrations(project: Project, planned: PlannedMigration[], stage?: MigrationStage): string[] {
   return planned
     .filter((migration) => migration.name !== null)
-    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql));
+    .map((migration) => writeMigration(migration.plugin, migration.name!, migration.sql, migration.snapshot, project.provider, migration.downSql, stage?.folderOf(migration)));
 }
 
 function unique(names: Iterable<string>): string[] {

@@ -64,6 +64,11 @@ export function readSnapshot(plugin: string, snapshot: { path: string; content: 
   return state;
 }
 
+/** Whether a snapshot holds read-only copies of other plugins' models (its plugin depended on some). */
+export function holdsDependencyCopies(content: string): boolean {
+  return splitSections(content).some((section) => section.path.startsWith(DEPENDENCY_COPY_DIR));
+}
+
 function splitSections(content: string): SchemaSource[] {
   const sections: SchemaSource[] = [];
   let current: SchemaSource | undefined;
