@@ -161,8 +161,9 @@ export function checksumOf(content: string | Buffer): string {
 /** The provider recorded in the lock file, or undefined when the plugin has no migrations yet. */
 export function readLockedProvider(plugin: Plugin): Provider | undefined {
   const lockPath = path.join(plugin.migrationsDir, LOCK_FILE);
-  if (!existsSync(lockPath)) return undefined;
-  const match = /^\s*provider\s*=\s*"([^"]*)"/m.exec(readFileSync(lockPath, 'utf8'));
+  const lock = readFileIfExists(lockPath);
+  if (lock === undefined) return undefined;
+  const match = /^\s*provider\s*=\s*"([^"]*)"/m.exec(lock);
   if (!match || !isProvider(match[1])) {
     throw new OrchestratorError('PROVIDER_MISMATCH', `Plugin "${plugin.name}": ${lockPath} does not name a supported provider.`, {
       fix: 'Restore the file from version control; it holds a line like provider = "sqlite".',
@@ -215,11 +216,14 @@ export function writeMigrationFiles(dir: string, sql: string, snapshot: string, 
   if (downSql !== undefined) writeFileSync(path.join(dir, DOWN_FILE), downSql === '' ? '-- Nothing to undo: the schema engine found no difference back to the previous state.\n' : downSql);
 }
 
+/** A file's text, or undefined when there is no such file; any other failure (a folder, no permission) is thrown. */
 function readFileIfExists(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 
